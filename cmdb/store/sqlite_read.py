@@ -1,0 +1,206 @@
+"""The read side of the SQLite store: current state, as-of a past run, history, diffs."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from cmdb.changeset import ApplySummary, Conflict, NodeStatus, TargetOutcome
+from cmdb.store.base import (
+    Edge,
+    HistoryEntry,
+    NodeRecord,
+    ObservationRecord,
+    PropertyValue,
+    RunRecord,
+)
+
+
+def dump(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def load(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+def outcomes_to_json(outcomes: Iterable[TargetOutcome]) -> str:
+    return json.dumps([o.__dict__ for o in outcomes])
+
+
+def _outcomes_from_json(text: str | None) -> tuple[TargetOutcome, ...]:
+    items = json.loads(text) if text else []
+    return tuple(
+        TargetOutcome(**{**o, "ok": tuple(o["ok"]), "failed": tuple(map(tuple, o["failed"]))})
+        for o in items
+    )
+
+
+_LATEST = """
+SELECT uid, name, other, new, source, run FROM (
+    SELECT uid, name, other, new, source, run, row_number() OVER (
+        PARTITION BY uid, name, other ORDER BY seq DESC) AS rn
+    FROM history WHERE kind = ? AND run <= ?) WHERE rn = 1
+"""
+
+
+class SqliteReader:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    # ---- nodes ------------------------------------------------------------------------
+
+    def nodes(
+        self,
+        label: str | None = None,
+        where: Mapping[str, Any] | None = None,
+        linked: tuple[str, str] | None = None,
+        include_absent: bool = False,
+        as_of: int | None = None,
+    ) -> list[NodeRecord]:
+        records = self._records(as_of, label=label)
+        if not include_absent:
+            records = [r for r in records if r.status is NodeStatus.PRESENT]
+        if where:
+            records = [r for r in records
+                       if all(r.value(k) == v for k, v in where.items())]
+        if linked:
+            rel_type, dst = linked
+            sources = {e.src for e in self.neighbours(dst, as_of)
+                       if e.type == rel_type and e.present and e.direction == "in"}
+            records = [r for r in records if r.uid in sources]
+        return records
+
+    def get(self, uid: str, as_of: int | None = None) -> NodeRecord | None:
+        found = self._records(as_of, uid=uid)
+        return found[0] if found else None
+
+    def _records(self, as_of: int | None, *, label: str | None = None,
+                 uid: str | None = None) -> list[NodeRecord]:
+        sql = ("SELECT uid, label, status, owner, device, first_run, last_run, absent_since "
+               "FROM nodes WHERE (? IS NULL OR label = ?) AND (? IS NULL OR uid = ?) "
+               "ORDER BY label, uid")
+        rows = self.conn.execute(sql, (label, label, uid, uid)).fetchall()
+        if as_of is not None:
+            return self._records_as_of(as_of, rows)
+        props = self._props({r[0] for r in rows})
+        return [NodeRecord(r[0], r[1], NodeStatus(r[2]), r[3], r[4], r[5], r[6], r[7],
+                           props.get(r[0], {})) for r in rows]
+
+    def _props(self, uids: set[str]) -> dict[str, dict[str, PropertyValue]]:
+        result: dict[str, dict[str, PropertyValue]] = {}
+        for uid, name, value, source, target, run in self.conn.execute(
+            "SELECT uid, name, value, source, target, run FROM props "
+            "WHERE uid IN (SELECT value FROM json_each(?)) ORDER BY uid, name",
+            (json.dumps(sorted(uids)),)):
+            result.setdefault(uid, {})[name] = PropertyValue(load(value), source, target, run)
+        return result
+
+    def _records_as_of(self, run: int, rows: list[Any]) -> list[NodeRecord]:
+        """Replay history up to `run`: the graph exactly as that run left it."""
+        wanted = {r[0] for r in rows}
+        status: dict[str, tuple[str, int]] = {}
+        for uid, _, _, new, _, changed in self.conn.execute(_LATEST, ("node", run)):
+            if uid in wanted:
+                status[uid] = (load(new), changed)
+        props: dict[str, dict[str, PropertyValue]] = {}
+        for uid, name, _, new, source, changed in self.conn.execute(_LATEST, ("property", run)):
+            if uid in wanted and new is not None:
+                props.setdefault(uid, {})[name] = PropertyValue(load(new), source, None,
+                                                                changed)
+        records = []
+        for r in rows:
+            if r[0] not in status:
+                continue  # did not exist yet
+            state, changed = status[r[0]]
+            absent_since = changed if state == NodeStatus.ABSENT else None
+            records.append(NodeRecord(r[0], r[1], NodeStatus(state), r[3], r[4], r[5],
+                                      min(r[6], run), absent_since, props.get(r[0], {})))
+        return records
+
+    def resolve(self, ref: str) -> list[str]:
+        """A CI by uid, unique uid prefix, or device host name / FQDN."""
+        if self.conn.execute("SELECT 1 FROM nodes WHERE uid=?", (ref,)).fetchone():
+            return [ref]
+        if len(ref) >= 4:
+            found = [u for (u,) in self.conn.execute(
+                "SELECT uid FROM nodes WHERE substr(uid, 1, ?) = ?", (len(ref), ref))]
+            if found:
+                return found
+        return [u for (u,) in self.conn.execute(
+            "SELECT DISTINCT p.uid FROM props p JOIN nodes n ON n.uid = p.uid "
+            "WHERE n.label = 'Device' AND p.name IN ('hostname', 'fqdn') AND p.value = ?",
+            (dump(ref),))]
+
+    # ---- relationships ----------------------------------------------------------------
+
+    def neighbours(self, uid: str, as_of: int | None = None) -> list[Edge]:
+        if as_of is None:
+            rows = [(s, t, d, st == "present") for s, t, d, st in self.conn.execute(
+                "SELECT src, type, dst, status FROM rels WHERE src=? OR dst=?", (uid, uid))]
+        else:
+            rows = [(s, t, d, load(new) == "present")
+                    for s, t, d, new, _, _ in self.conn.execute(_LATEST, ("relationship", as_of))
+                    if uid in (s, d)]
+        labels = dict(self.conn.execute(
+            "SELECT uid, label FROM nodes WHERE uid IN (SELECT value FROM json_each(?))",
+            (json.dumps([d if s == uid else s for s, _, d, _ in rows]),)).fetchall())
+        return [Edge(s, t, d, labels.get(d if s == uid else s, "?"),
+                     "out" if s == uid else "in", present) for s, t, d, present in rows]
+
+    # ---- provenance, history, runs ----------------------------------------------------
+
+    def observations(self, uid: str) -> list[ObservationRecord]:
+        return [ObservationRecord(u, n, s, t, load(v), r) for u, n, s, v, t, r in self.conn.execute(
+            "SELECT uid, name, source, value, target, run FROM observations WHERE uid=? "
+            "ORDER BY name, source", (uid,))]
+
+    def history(self, uid: str, include_owned: bool = True) -> list[HistoryEntry]:
+        sql = ("SELECT h.seq, h.run, h.at, h.uid, n.label, h.kind, h.name, h.other, h.old, "
+               "h.new, h.source FROM history h JOIN nodes n ON n.uid = h.uid "
+               "WHERE h.uid = ? OR (? AND (n.device = ? OR n.owner = ?)) ORDER BY h.seq")
+        return [_entry(row) for row in self.conn.execute(sql, (uid, include_owned, uid, uid))]
+
+    def diff(self, run_a: int, run_b: int) -> list[HistoryEntry]:
+        """Net changes after run_a up to run_b; a change undone in between drops out."""
+        first_old: dict[tuple[str, str, str, str | None], HistoryEntry] = {}
+        last: dict[tuple[str, str, str, str | None], HistoryEntry] = {}
+        for row in self.conn.execute(
+            "SELECT h.seq, h.run, h.at, h.uid, n.label, h.kind, h.name, h.other, h.old, h.new, "
+            "h.source FROM history h JOIN nodes n ON n.uid = h.uid "
+            "WHERE h.run > ? AND h.run <= ? ORDER BY h.seq", (run_a, run_b)):
+            entry = _entry(row)
+            key = (entry.uid, entry.kind, entry.name, entry.other)
+            first_old.setdefault(key, entry)
+            last[key] = entry
+        net = []
+        for key, entry in last.items():
+            old = first_old[key].old
+            if old != entry.new:
+                net.append(HistoryEntry(entry.seq, entry.run, entry.at, entry.uid, entry.label,
+                                        entry.kind, entry.name, entry.other, old, entry.new,
+                                        entry.source))
+        return sorted(net, key=lambda e: e.seq)
+
+    def runs(self, limit: int | None = None) -> list[RunRecord]:
+        rows = self.conn.execute(
+            "SELECT run, kind, started_at, finished_at, status, targets, summary FROM runs "
+            "ORDER BY run DESC LIMIT ?", (limit if limit is not None else -1,))
+        return [RunRecord(run, kind, started, finished, status, _outcomes_from_json(targets),
+                          ApplySummary(**json.loads(summary)) if summary else None)
+                for run, kind, started, finished, status, targets, summary in rows]
+
+    def conflicts(self, run: int | None = None) -> list[Conflict]:
+        return [Conflict(kind, target, evidence, tuple(json.loads(cands)), detail)
+                for kind, target, evidence, cands, detail in self.conn.execute(
+                    "SELECT kind, target, evidence, candidates, detail FROM conflicts "
+                    "WHERE ? IS NULL OR run = ? ORDER BY rowid", (run, run))]
+
+
+def _entry(row: Any) -> HistoryEntry:
+    seq, run, at, uid, label, kind, name, other, old, new, source = row
+    return HistoryEntry(seq, run, at, uid, label, kind, name, other, load(old), load(new),
+                        source)
+

@@ -1,0 +1,1 @@
+"""Transports: how discovery talks to a target (ssh now; snmp and agent later)."""

@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from cmdb.schema import Source
+from cmdb.schema import Source, TargetOutcome
 
 Value = Any  # a JSON scalar or list; None retracts an observation
 
@@ -113,18 +113,6 @@ class Conflict:
     evidence: str
     candidates: tuple[str, ...]
     detail: str
-
-
-@dataclass(frozen=True)
-class TargetOutcome:
-    """What a run did for one target, for `cmdb runs`."""
-
-    target: str
-    reached: bool
-    device: str | None = None
-    ok: tuple[str, ...] = ()
-    failed: tuple[tuple[str, str, str], ...] = ()  # (collector, error kind, message)
-    error: str | None = None
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import typing
+from collections import abc
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar, dataclass_transform
 
 # Names the stores use for their own bookkeeping; a CI class may not declare them.
 RESERVED_NAMES = frozenset(
@@ -100,16 +102,22 @@ NODE_TYPES: dict[str, type[Node]] = {}
 RELATIONSHIPS: dict[str, RelSpec] = {}
 
 
-def prop(doc: str, *, indexed: bool = False, default: Any = None) -> Any:
-    """Declare a property with its documentation."""
-    return field(default=default, metadata={"doc": doc, "indexed": indexed})
+@dataclass(frozen=True)
+class Prop:
+    """Documents a property: `hostname: Annotated[str | None, Prop("...")] = None`."""
+
+    doc: str
+    indexed: bool = False
 
 
-def key(doc: str) -> Any:
-    """Declare a natural-key field: required, never None."""
-    return field(metadata={"doc": doc, "indexed": True, "key": True})
+@dataclass(frozen=True)
+class Key:
+    """Marks a natural-key field: required, never None, always indexed."""
+
+    doc: str
 
 
+@dataclass_transform(frozen_default=True, kw_only_default=True)
 def node(
     label: str,
     *,
@@ -122,13 +130,9 @@ def node(
 
     def register(cls: type[N]) -> type[N]:
         data_cls = dataclass(frozen=True, kw_only=True)(cls)
+        hints = typing.get_type_hints(data_cls, include_extras=True)
         props = {
-            f.name: PropertySpec(
-                name=f.name,
-                doc=str(f.metadata.get("doc", "")),
-                indexed=bool(f.metadata.get("indexed", False)),
-                mapping=_is_mapping(f),
-            )
+            f.name: _property_spec(f.name, hints[f.name])
             for f in dataclasses.fields(data_cls)  # type: ignore[arg-type]
         }
         data_cls.SPEC = NodeSpec(label, key, owner, doc, props, identity)
@@ -150,8 +154,16 @@ def relationship(rel_type: str, src: str, dst: str, doc: str) -> None:
     RELATIONSHIPS[rel_type] = RelSpec(rel_type, src, dst, doc)
 
 
-def _is_mapping(f: dataclasses.Field[Any]) -> bool:
-    return "Mapping" in str(f.type)
+def _property_spec(name: str, hint: Any) -> PropertySpec:
+    marks = [m for m in getattr(hint, "__metadata__", ()) if isinstance(m, Prop | Key)]
+    if not marks:
+        raise ValueError(f"schema: field {name!r} needs Annotated[..., Prop(...) or Key(...)]")
+    mark = marks[0]
+    value_type = typing.get_args(hint)[0]
+    is_mapping = any(typing.get_origin(t) in (Mapping, abc.Mapping)
+                     for t in (value_type, *typing.get_args(value_type)))
+    indexed = isinstance(mark, Key) or (isinstance(mark, Prop) and mark.indexed)
+    return PropertySpec(name, mark.doc, indexed, is_mapping)
 
 
 def stable_uid(label: str, *parts: str) -> str:

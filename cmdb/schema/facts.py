@@ -158,3 +158,15 @@ def target_facts_from_json(data: Mapping[str, Any], where: str) -> TargetFacts:
     if not isinstance(target, str) or not target:
         raise FactsError(f"{where}.target: expected a non-empty string")
     return TargetFacts(target, source, facts_from_json(data, where))
+
+
+@dataclass(frozen=True)
+class TargetOutcome:
+    """What a run did for one target: reached or not, which collectors worked, why not."""
+
+    target: str
+    reached: bool
+    device: str | None = None
+    ok: tuple[str, ...] = ()
+    failed: tuple[tuple[str, str, str], ...] = ()  # (collector, error kind, message)
+    error: str | None = None

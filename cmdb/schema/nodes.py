@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import StrEnum
+from typing import Annotated
 
-from cmdb.schema.base import Node, Owner, key, node, prop, relationship
+from cmdb.schema.base import Key, Node, Owner, Prop, node, relationship
 
 
 class DeviceRole(StrEnum):
@@ -29,19 +30,31 @@ class DeviceRole(StrEnum):
     identity=("serial", "system_uuid", "machine_id", "hostname"),
 )
 class Device(Node):
-    role: str | None = prop("Role (DeviceRole): server, desktop, network, atm, ...", indexed=True)
-    platform: str | None = prop("Discovery platform, e.g. linux, cisco_ios.", indexed=True)
-    hostname: str | None = prop("Short host name as the device reports it.", indexed=True)
-    fqdn: str | None = prop("Fully qualified domain name, when the device knows one.")
-    serial: str | None = prop("Vendor serial number (SMBIOS/chassis).", indexed=True)
-    system_uuid: str | None = prop("SMBIOS system UUID, lower case.", indexed=True)
-    machine_id: str | None = prop("OS installation id (/etc/machine-id).", indexed=True)
-    vendor: str | None = prop("Hardware vendor (SMBIOS system manufacturer).")
-    model: str | None = prop("Hardware model (SMBIOS product name).")
-    cpu_model: str | None = prop("CPU model name.")
-    cpu_count: int | None = prop("Logical CPUs.")
-    memory_bytes: int | None = prop("Physical memory in bytes.")
-    boot_time: str | None = prop("Last boot, ISO 8601 UTC.")
+    role: Annotated[
+        str | None, Prop("Role (DeviceRole): server, desktop, network, atm, ...", indexed=True)
+    ] = None
+    platform: Annotated[
+        str | None, Prop("Discovery platform, e.g. linux, cisco_ios.", indexed=True)
+    ] = None
+    hostname: Annotated[
+        str | None, Prop("Short host name as the device reports it.", indexed=True)
+    ] = None
+    fqdn: Annotated[str | None, Prop("Fully qualified domain name, when the device knows one.")] = (
+        None
+    )
+    serial: Annotated[str | None, Prop("Vendor serial number (SMBIOS/chassis).", indexed=True)] = (
+        None
+    )
+    system_uuid: Annotated[str | None, Prop("SMBIOS system UUID, lower case.", indexed=True)] = None
+    machine_id: Annotated[
+        str | None, Prop("OS installation id (/etc/machine-id).", indexed=True)
+    ] = None
+    vendor: Annotated[str | None, Prop("Hardware vendor (SMBIOS system manufacturer).")] = None
+    model: Annotated[str | None, Prop("Hardware model (SMBIOS product name).")] = None
+    cpu_model: Annotated[str | None, Prop("CPU model name.")] = None
+    cpu_count: Annotated[int | None, Prop("Logical CPUs.")] = None
+    memory_bytes: Annotated[int | None, Prop("Physical memory in bytes.")] = None
+    boot_time: Annotated[str | None, Prop("Last boot, ISO 8601 UTC.")] = None
 
 
 @node(
@@ -51,13 +64,15 @@ class Device(Node):
     owner=Owner("Device", "HAS_OS"),
 )
 class OperatingSystem(Node):
-    family: str = key("OS family: linux, windows, ios, ...")
-    name: str | None = prop("Distribution or product name (os-release NAME).")
-    distro_id: str | None = prop("os-release ID, e.g. debian, rhel.", indexed=True)
-    version: str | None = prop("Version string (os-release VERSION_ID).", indexed=True)
-    pretty_name: str | None = prop("Human-readable name (os-release PRETTY_NAME).")
-    kernel_release: str | None = prop("Kernel release (uname -r).")
-    architecture: str | None = prop("Machine architecture (uname -m).")
+    family: Annotated[str, Key("OS family: linux, windows, ios, ...")]
+    name: Annotated[str | None, Prop("Distribution or product name (os-release NAME).")] = None
+    distro_id: Annotated[str | None, Prop("os-release ID, e.g. debian, rhel.", indexed=True)] = None
+    version: Annotated[
+        str | None, Prop("Version string (os-release VERSION_ID).", indexed=True)
+    ] = None
+    pretty_name: Annotated[str | None, Prop("Human-readable name (os-release PRETTY_NAME).")] = None
+    kernel_release: Annotated[str | None, Prop("Kernel release (uname -r).")] = None
+    architecture: Annotated[str | None, Prop("Machine architecture (uname -m).")] = None
 
 
 @node(
@@ -67,13 +82,17 @@ class OperatingSystem(Node):
     owner=Owner("Device", "HAS_INTERFACE"),
 )
 class Interface(Node):
-    name: str = key("Interface name as the OS shows it, e.g. eth0.")
-    mac: str | None = prop("MAC address, lower case, colon separated.", indexed=True)
-    kind: str | None = prop("Link type: ether, loopback, none, ...")
-    mtu: int | None = prop("MTU in bytes.")
-    admin_up: bool | None = prop("Administratively up (the UP flag).")
-    oper_status: str | None = prop("Operational state: up, down, unknown, ...")
-    master: str | None = prop("Name of the bond/bridge/VRF this interface belongs to.")
+    name: Annotated[str, Key("Interface name as the OS shows it, e.g. eth0.")]
+    mac: Annotated[str | None, Prop("MAC address, lower case, colon separated.", indexed=True)] = (
+        None
+    )
+    kind: Annotated[str | None, Prop("Link type: ether, loopback, none, ...")] = None
+    mtu: Annotated[int | None, Prop("MTU in bytes.")] = None
+    admin_up: Annotated[bool | None, Prop("Administratively up (the UP flag).")] = None
+    oper_status: Annotated[str | None, Prop("Operational state: up, down, unknown, ...")] = None
+    master: Annotated[
+        str | None, Prop("Name of the bond/bridge/VRF this interface belongs to.")
+    ] = None
 
 
 @node(
@@ -83,11 +102,11 @@ class Interface(Node):
     owner=Owner("Interface", "HAS_IP", by=("interface",)),
 )
 class IpAddress(Node):
-    interface: str = key("Name of the owning interface.")
-    address: str = key("The address, without prefix length.")
-    prefix_length: int | None = prop("Prefix length.")
-    family: str | None = prop("ipv4 or ipv6.")
-    scope: str | None = prop("Scope: global, link, host.")
+    interface: Annotated[str, Key("Name of the owning interface.")]
+    address: Annotated[str, Key("The address, without prefix length.")]
+    prefix_length: Annotated[int | None, Prop("Prefix length.")] = None
+    family: Annotated[str | None, Prop("ipv4 or ipv6.")] = None
+    scope: Annotated[str | None, Prop("Scope: global, link, host.")] = None
 
 
 @node(
@@ -97,11 +116,15 @@ class IpAddress(Node):
     owner=Owner("Device", "INSTALLED"),
 )
 class Package(Node):
-    name: str = key("Package name.")
-    arch: str = key("Architecture (amd64, x86_64, noarch, all).")
-    version: str | None = prop("Installed version (the newest, if several).", indexed=True)
-    other_versions: tuple[str, ...] | None = prop("Older versions installed side by side.")
-    manager: str | None = prop("Package manager: dpkg, rpm.")
+    name: Annotated[str, Key("Package name.")]
+    arch: Annotated[str, Key("Architecture (amd64, x86_64, noarch, all).")]
+    version: Annotated[
+        str | None, Prop("Installed version (the newest, if several).", indexed=True)
+    ] = None
+    other_versions: Annotated[
+        tuple[str, ...] | None, Prop("Older versions installed side by side.")
+    ] = None
+    manager: Annotated[str | None, Prop("Package manager: dpkg, rpm.")] = None
 
 
 @node(
@@ -111,11 +134,13 @@ class Package(Node):
     owner=Owner("Device", "RUNS"),
 )
 class Service(Node):
-    name: str = key("Unit or service name, e.g. ssh.service.")
-    description: str | None = prop("Description.")
-    active_state: str | None = prop("active, inactive, failed, ...")
-    sub_state: str | None = prop("running, exited, dead, ...")
-    enabled: str | None = prop("Boot-time state: enabled, disabled, static, masked, ...")
+    name: Annotated[str, Key("Unit or service name, e.g. ssh.service.")]
+    description: Annotated[str | None, Prop("Description.")] = None
+    active_state: Annotated[str | None, Prop("active, inactive, failed, ...")] = None
+    sub_state: Annotated[str | None, Prop("running, exited, dead, ...")] = None
+    enabled: Annotated[
+        str | None, Prop("Boot-time state: enabled, disabled, static, masked, ...")
+    ] = None
 
 
 @node(
@@ -125,10 +150,10 @@ class Service(Node):
     owner=Owner("Device", "LISTENS_ON"),
 )
 class ListeningPort(Node):
-    protocol: str = key("tcp or udp.")
-    address: str = key("Local address; * or 0.0.0.0 / :: for all.")
-    port: int = key("Local port number.")
-    process: str | None = prop("Name of the owning process, when visible.")
+    protocol: Annotated[str, Key("tcp or udp.")]
+    address: Annotated[str, Key("Local address; * or 0.0.0.0 / :: for all.")]
+    port: Annotated[int, Key("Local port number.")]
+    process: Annotated[str | None, Prop("Name of the owning process, when visible.")] = None
 
 
 @node(
@@ -138,18 +163,21 @@ class ListeningPort(Node):
     owner=Owner("Device", "HAS_CONFIG"),
 )
 class ConfigFile(Node):
-    path: str = key("Absolute path.")
-    sha256: str | None = prop("SHA-256 of the file content.")
-    size: int | None = prop("Size in bytes.")
-    format: str | None = prop("Parser used: sshd, chrony, ntp, resolv, sysctl, keyvalue.")
-    settings: Mapping[str, str] | None = prop(
-        "Selected parsed settings, one history entry per setting (redacted: no secrets)."
-    )
+    path: Annotated[str, Key("Absolute path.")]
+    sha256: Annotated[str | None, Prop("SHA-256 of the file content.")] = None
+    size: Annotated[int | None, Prop("Size in bytes.")] = None
+    format: Annotated[
+        str | None, Prop("Parser used: sshd, chrony, ntp, resolv, sysctl, keyvalue.")
+    ] = None
+    settings: Annotated[
+        Mapping[str, str] | None,
+        Prop("Selected parsed settings, one history entry per setting (redacted: no secrets)."),
+    ] = None
 
 
 @node("Site", doc="A location: data centre, branch, region.", key=("name",))
 class Site(Node):
-    name: str = key("Site name as in the inventory.")
+    name: Annotated[str, Key("Site name as in the inventory.")]
 
 
 relationship("LOCATED_IN", "Device", "Site", "The device is at this site.")

@@ -14,8 +14,8 @@ from cmdb.changeset import (
     EvidenceKind,
     NodeStatus,
     Snapshot,
-    TargetOutcome,
 )
+from cmdb.schema import TargetOutcome
 
 
 class StoreError(Exception):

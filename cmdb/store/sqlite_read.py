@@ -7,7 +7,8 @@ import sqlite3
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from cmdb.changeset import ApplySummary, Conflict, NodeStatus, TargetOutcome
+from cmdb.changeset import ApplySummary, Conflict, NodeStatus
+from cmdb.schema import TargetOutcome
 from cmdb.store.base import (
     Edge,
     HistoryEntry,

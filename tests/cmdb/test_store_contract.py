@@ -1,0 +1,157 @@
+"""One contract every GraphStore must keep (STYLE 6). The Neo4j store joins `STORES`."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from cmdb.changeset import NodeStatus, Observation
+from cmdb.ingest import ingest
+from cmdb.schema import Source, TargetFacts, TargetOutcome
+from cmdb.store import GraphStore, StoreError, open_store
+from cmdb.store.sqlite import SqliteStore
+from tests.cmdb.builders import host, placed, run_info
+
+STORES: dict[str, Callable[[Path], GraphStore]] = {
+    "sqlite": lambda tmp: SqliteStore(tmp / "cmdb.sqlite"),
+}
+
+
+@pytest.fixture(params=sorted(STORES))
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore]:
+    opened = STORES[request.param](tmp_path)
+    yield opened
+    opened.close()
+
+
+def run(store: GraphStore, *batch: TargetFacts):
+    from datetime import UTC, datetime
+
+    number = store.begin_run("discovery", datetime.now(UTC))
+    info = dataclasses.replace(run_info(number), targets=tuple(
+        TargetOutcome(t, True) for t in dict.fromkeys(tf.target for tf in batch)))
+    return ingest(store, list(batch), info)
+
+
+def history_count(store: GraphStore) -> int:
+    return sum(len(store.history(d.uid)) for d in store.nodes("Device", include_absent=True))
+
+
+def test_first_run_creates_the_graph(store: GraphStore) -> None:
+    _, summary = run(store, host(settings={"permitrootlogin": "no"}), placed("t1", "dc1"))
+    assert summary.nodes_created == 5  # device, interface, ip, config file, site
+    device = store.nodes("Device")[0]
+    assert device.value("hostname") == "web01"
+    assert device.properties["hostname"].source == "ssh"
+    assert device.value("role") == "server"
+    kinds = {(e.type, e.other_label) for e in store.neighbours(device.uid)}
+    assert kinds == {("HAS_INTERFACE", "Interface"), ("HAS_CONFIG", "ConfigFile"),
+                     ("LOCATED_IN", "Site")}
+
+
+def test_nothing_changed_means_no_history(store: GraphStore) -> None:
+    run(store, host(settings={"permitrootlogin": "no"}), placed("t1", "dc1"))
+    before = history_count(store)
+    _, summary = run(store, host(settings={"permitrootlogin": "no"}), placed("t1", "dc1"))
+    assert summary.changes == 0
+    assert history_count(store) == before
+
+
+def test_reapplying_a_changeset_changes_nothing(store: GraphStore) -> None:
+    changeset, _ = run(store, host(settings={"permitrootlogin": "no"}))
+    before = history_count(store)
+    again = store.apply(changeset)
+    assert again.changes == 0
+    assert history_count(store) == before
+
+
+def test_one_changed_setting_is_one_history_entry(store: GraphStore) -> None:
+    run(store, host(settings={"permitrootlogin": "no"}))
+    run(store, host(settings={"permitrootlogin": "yes"}))
+    config = store.nodes("ConfigFile")[0]
+    entries = [e for e in store.history(config.uid) if e.name == "settings.permitrootlogin"]
+    assert [(e.run, e.old, e.new) for e in entries] == [(1, None, "no"), (2, "no", "yes")]
+    assert config.value("settings.permitrootlogin") == "yes"
+
+
+def test_as_of_reads_the_graph_as_a_past_run_left_it(store: GraphStore) -> None:
+    run(store, host(settings={"permitrootlogin": "no"}))
+    run(store, host(settings={"permitrootlogin": "yes"},
+                    interfaces={"eth0": "00:16:3e:00:00:01", "eth1": "00:16:3e:00:00:09"}))
+    old = store.nodes("ConfigFile", as_of=1)[0]
+    assert old.value("settings.permitrootlogin") == "no"
+    assert len(store.nodes("Interface", as_of=1)) == 1
+    assert len(store.nodes("Interface", as_of=2)) == 2
+    changes = {(e.label, e.kind, e.name) for e in store.diff(1, 2)}
+    assert ("ConfigFile", "property", "settings.permitrootlogin") in changes
+    assert ("Interface", "node", "status") in changes
+    assert ("Device", "relationship", "HAS_INTERFACE") in changes
+
+
+def test_missing_things_are_tombstoned_then_revived(store: GraphStore) -> None:
+    two = {"eth0": "00:16:3e:00:00:01", "eth1": "00:16:3e:00:00:09"}
+    run(store, host(interfaces=two))
+    _, summary = run(store, host(interfaces={"eth0": "00:16:3e:00:00:01"}))
+    assert summary.nodes_absent == 2  # eth1 and its address
+    gone = [n for n in store.nodes("Interface", include_absent=True)
+            if n.status is NodeStatus.ABSENT]
+    assert [n.value("name") for n in gone] == ["eth1"]
+    assert gone[0].absent_since == 2
+    assert len(store.nodes("Interface")) == 1  # absent ones are hidden by default
+    _, summary = run(store, host(interfaces=two))
+    assert summary.nodes_reappeared == 2
+
+
+def test_a_failed_collector_marks_nothing_absent(store: GraphStore) -> None:
+    run(store, host())
+    _, summary = run(store, host(interfaces={}, complete=frozenset()))
+    assert summary.nodes_absent == 0
+    assert len(store.nodes("Interface")) == 1
+
+
+def test_site_change_moves_the_device(store: GraphStore) -> None:
+    run(store, host(), placed("t1", "dc1"))
+    _, summary = run(store, host(), placed("t1", "dc2"))
+    assert (summary.rels_added, summary.rels_removed) == (1, 1)
+    device = store.nodes("Device")[0]
+    sites = [e for e in store.neighbours(device.uid) if e.type == "LOCATED_IN" and e.present]
+    assert len(sites) == 1 and store.get(sites[0].dst).value("name") == "dc2"  # type: ignore[union-attr]
+
+
+def test_runs_record_what_was_reached(store: GraphStore) -> None:
+    run(store, host())
+    record = store.runs()[0]
+    assert record.status == "done" and record.summary is not None
+    assert [t.target for t in record.targets] == ["t1"]
+
+
+def test_resolve_by_uid_prefix_and_hostname(store: GraphStore) -> None:
+    run(store, host())
+    uid = store.nodes("Device")[0].uid
+    assert store.resolve("web01") == [uid]
+    assert store.resolve(uid[:8]) == [uid]
+    assert store.resolve("nope") == []
+
+
+def test_a_failing_apply_leaves_the_store_as_it_was(store: GraphStore) -> None:
+    changeset, _ = run(store, host(settings={"permitrootlogin": "no"}))
+    before = [(n.uid, dict(n.properties)) for n in store.nodes()]
+    broken = dataclasses.replace(changeset, observations=(
+        *changeset.observations,
+        Observation("x", "y", Source.SSH, "t1", object()),  # cannot be stored
+    ))
+    with pytest.raises((StoreError, TypeError)):
+        store.apply(broken)
+    assert [(n.uid, dict(n.properties)) for n in store.nodes()] == before
+
+
+def test_a_file_that_is_not_a_store_is_a_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "not.sqlite"
+    bad.write_text("this is not a database" * 100)
+    with pytest.raises(StoreError, match=r"not\.sqlite"):
+        open_store(f"sqlite:{bad}")
+    with pytest.raises(StoreError, match="unknown store type"):
+        open_store("ftp://x")

@@ -49,7 +49,7 @@ class Target:
     groups: tuple[str, ...] = ()
     credentials: Credentials = field(default_factory=Credentials)
     # Free per-target settings for collectors, e.g. {"config_files": ["/etc/app.conf"]}.
-    vars: Mapping[str, Any] = field(default_factory=dict)
+    vars: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,424 @@
+"""`cmdb`: discover what you run, keep its history, and (soon) audit it.
+
+This module only parses options, calls one pipeline stage and renders the result
+(DESIGN §2). Exit codes (DESIGN §8): 0 clean, 1 findings at or above --fail-on,
+2 partial discovery failure, 3 usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from cmdb.changeset import RunInfo
+from cmdb.ingest import ingest
+from cmdb.schema import FactsError
+from cmdb.store import GraphStore, StoreError, default_store_url, open_store
+from cmdb.store.base import NodeRecord
+from cmdb.views import conflict_row, history_row, node_detail, node_row, run_row
+from discovery.progress import DiscoveryProgress
+from discovery.result import DiscoveryResult, result_from_json, result_to_json
+from discovery.runner import RunnerOptions, discover
+from discovery.transports.hostkeys import HostKeyPolicy
+from discovery.transports.ssh import SshTransport
+from inventory import InventoryError, load_inventory, resolve_secret, target_summary
+
+EXIT_OK, EXIT_FINDINGS, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2, 3
+
+out = Console(highlight=False, soft_wrap=True)
+
+
+class UsageProblem(click.ClickException):
+    """A usage or configuration error: shown plainly, exit code 3."""
+
+    exit_code = EXIT_USAGE
+
+
+def _emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, sort_keys=True, default=str))
+
+
+def _table(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    table = Table(title=title, title_justify="left")
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row))
+    out.print(table)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"],
+                               "auto_envvar_prefix": "CMDB"})
+@click.option("--store", "store_url", envvar="CMDB_STORE", metavar="URL",
+              help="Graph store: sqlite:PATH (default: $CMDB_STORE, else "
+                   "~/.local/share/cmdb-auditor/cmdb.sqlite).")
+@click.pass_context
+def cli(ctx: click.Context, store_url: str | None) -> None:
+    """Discover servers over SSH into a configuration graph with full history.
+
+    \b
+    Typical use:
+      cmdb inventory check hosts.yaml      validate an inventory
+      cmdb discover -i hosts.yaml          discover and store what was found
+      cmdb ci list --label Device          what the graph holds
+      cmdb ci show web01                   one CI, with provenance
+      cmdb ci history web01                every change of that CI
+      cmdb runs / cmdb diff 3 4            what runs reached, what changed
+    """
+    ctx.obj = store_url or default_store_url()
+
+
+def _store(ctx: click.Context) -> GraphStore:
+    try:
+        return open_store(str(ctx.obj))
+    except StoreError as exc:
+        raise UsageProblem(str(exc)) from exc
+
+
+# ---- inventory ----------------------------------------------------------------------
+
+
+@cli.group()
+def inventory() -> None:
+    """Validate inventories (targets, groups, credential references)."""
+
+
+@inventory.command("check")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the flattened targets as JSON.")
+def inventory_check(files: tuple[str, ...], as_json: bool) -> int:
+    """Load FILES, flatten groups, expand CIDR ranges and show the targets.
+
+    Credentials are shown as references (env:NAME, file:PATH); nothing is resolved.
+    """
+    try:
+        inv = load_inventory(files)
+    except InventoryError as exc:
+        raise UsageProblem(str(exc)) from exc
+    rows = [target_summary(t) for t in inv.targets]
+    if as_json:
+        _emit_json(rows)
+        return EXIT_OK
+    _table(f"{len(rows)} targets from {', '.join(files)}",
+           ["name", "address", "platform", "port", "site", "role", "tags", "credentials"],
+           ([r["name"], r["address"], r["platform"], r["port"], r["site"], r["role"],
+             ",".join(r["tags"]), _credentials_text(r["credentials"])] for r in rows))
+    return EXIT_OK
+
+
+def _credentials_text(creds: Any) -> str:
+    return " ".join(f"{k}={v}" for k, v in dict(creds).items() if v)
+
+
+# ---- discovery ----------------------------------------------------------------------
+
+
+@cli.command("discover")
+@click.option("-i", "--inventory", "inventories", multiple=True, required=True,
+              type=click.Path(dir_okay=False), help="Inventory YAML file (repeatable).")
+@click.option("--json", "json_file", type=click.Path(dir_okay=False),
+              help="Also write the full discovery result (facts and errors) to this file.")
+@click.option("--record", "record_dir", type=click.Path(file_okay=False),
+              help="Record every raw command output under DIR/<target>/<collector>/.")
+@click.option("--concurrency", default=8, show_default=True, type=click.IntRange(1, 512),
+              help="Targets discovered at once.")
+@click.option("--timeout", default=120.0, show_default=True, type=click.FloatRange(1),
+              help="Seconds allowed per target (connect and all collectors).")
+@click.option("--command-timeout", default=30.0, show_default=True, type=click.FloatRange(1))
+@click.option("--connect-timeout", default=10.0, show_default=True, type=click.FloatRange(1))
+@click.option("--retries", default=2, show_default=True, type=click.IntRange(0, 10),
+              help="Extra connect attempts on connection errors (never on auth errors).")
+@click.option("--known-hosts", type=click.Path(dir_okay=False),
+              help="OpenSSH known_hosts file to verify host keys (default ~/.ssh/known_hosts).")
+@click.option("--trust-on-first-use", is_flag=True,
+              help="Pin unknown host keys to the pin file; a CHANGED key is still refused.")
+@click.option("--pin-file", type=click.Path(dir_okay=False),
+              help="Where trust-on-first-use pins keys (default: beside the store).")
+@click.option("--no-store", is_flag=True, help="Discover only; do not write the graph.")
+@click.pass_context
+def discover_cmd(ctx: click.Context, inventories: tuple[str, ...], json_file: str | None,
+                 record_dir: str | None, concurrency: int, timeout: float,
+                 command_timeout: float, connect_timeout: float, retries: int,
+                 known_hosts: str | None, trust_on_first_use: bool, pin_file: str | None,
+                 no_store: bool) -> int:
+    """Discover the inventory's targets over SSH and store what was found.
+
+    Prints a status table per target at the end. Exit code 2 when any target or
+    collector failed (the others are stored all the same), 3 on bad input.
+    """
+    try:
+        inv = load_inventory(inventories)
+    except InventoryError as exc:
+        raise UsageProblem(str(exc)) from exc
+    store = None if no_store else _store(ctx)
+    policy = HostKeyPolicy(
+        known_hosts=Path(known_hosts) if known_hosts else _default_known_hosts(),
+        pin_file=Path(pin_file) if pin_file else _default_pin_file(str(ctx.obj)),
+        trust_on_first_use=trust_on_first_use)
+    transports = {"ssh": SshTransport(host_keys=policy, connect_timeout=connect_timeout,
+                                      resolve_secret=resolve_secret)}
+    options = RunnerOptions(concurrency, timeout, command_timeout, connect_timeout, retries,
+                            record_dir=Path(record_dir) if record_dir else None)
+    run = store.begin_run("discovery", datetime.now(UTC)) if store else 0
+    with DiscoveryProgress(len(inv.targets)) as progress:
+        result = discover(inv, transports, options, progress.done)
+    if json_file:
+        Path(json_file).write_text(json.dumps(result_to_json(result), indent=2))
+    _print_status(result)
+    if store is not None:
+        _store_result(store, result, run)
+    return EXIT_PARTIAL if result.failed else EXIT_OK
+
+
+def _default_known_hosts() -> Path | None:
+    path = Path.home() / ".ssh" / "known_hosts"
+    return path if path.exists() else None
+
+
+def _default_pin_file(store_url: str) -> Path:
+    scheme, _, rest = store_url.partition(":")
+    base = Path(rest if scheme == "sqlite" else store_url).expanduser().parent
+    return base / "pinned_host_keys"
+
+
+def _print_status(result: DiscoveryResult) -> None:
+    rows = []
+    for t in result.targets:
+        ok = sum(1 for c in t.collectors if c.ok)
+        why = str(t.error) if t.error else "; ".join(
+            f"{c.name}: {c.error}" for c in t.collectors if c.error)
+        rows.append([t.target, t.address, t.status, t.transport if t.reached else "-",
+                     f"{ok}/{len(t.collectors)}", f"{t.seconds:.1f}s", why or ""])
+    _table("Discovery", ["target", "address", "status", "protocol", "collectors ok",
+                         "time", "why"], rows)
+
+
+def _store_result(store: GraphStore, result: DiscoveryResult, run: int) -> None:
+    info = RunInfo(run, "discovery", result.started_at, result.finished_at, result.outcomes())
+    changeset, summary = ingest(store, result.target_facts(), info)
+    out.print(f"run {summary.run}: {summary.nodes_created} CIs created, "
+              f"{summary.properties_changed} properties changed, "
+              f"{summary.nodes_absent} marked absent, {summary.rels_added} relationships "
+              f"added, {summary.rels_removed} removed")
+    for conflict in changeset.conflicts:
+        out.print(f"[yellow]identity conflict[/] ({conflict.kind}) {conflict.target}: "
+                  f"{conflict.detail}")
+
+
+@cli.command("ingest")
+@click.argument("result_file", type=click.Path(exists=True, dir_okay=False))
+@click.pass_context
+def ingest_cmd(ctx: click.Context, result_file: str) -> int:
+    """Store a saved discovery result (from `cmdb discover --json FILE`)."""
+    try:
+        result = result_from_json(json.loads(Path(result_file).read_text()))
+    except (ValueError, KeyError, TypeError, FactsError) as exc:
+        raise UsageProblem(f"{result_file}: not a valid discovery result: {exc}") from exc
+    store = _store(ctx)
+    _store_result(store, result, store.begin_run("ingest", datetime.now(UTC)))
+    return EXIT_PARTIAL if result.failed else EXIT_OK
+
+
+# ---- reading the graph --------------------------------------------------------------
+
+
+@cli.group()
+def ci() -> None:
+    """List, show and trace configuration items."""
+
+
+@ci.command("list")
+@click.option("--label", help="CI class, e.g. Device, Package, Interface.")
+@click.option("--role", help="Device role, e.g. server.")
+@click.option("--platform", help="Device platform, e.g. linux.")
+@click.option("--site", help="Only devices located in this site.")
+@click.option("--all", "include_absent", is_flag=True, help="Include CIs marked absent.")
+@click.option("--as-of", type=int, metavar="RUN", help="The graph as that run left it.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def ci_list(ctx: click.Context, label: str | None, role: str | None, platform: str | None,
+            site: str | None, include_absent: bool, as_of: int | None, as_json: bool) -> int:
+    """List CIs (by default, devices when a device filter is given, else all)."""
+    where = {k: v for k, v in (("role", role), ("platform", platform)) if v}
+    if (where or site) and label is None:
+        label = "Device"
+    linked = ("LOCATED_IN", _site_uid(site)) if site else None
+    records = _store(ctx).nodes(label, where, linked, include_absent, as_of)
+    rows = [node_row(r) for r in records]
+    if as_json:
+        _emit_json(rows)
+        return EXIT_OK
+    _table(f"{len(rows)} CIs", ["uid", "label", "name", "status", "last run"],
+           ([r["uid"], r["label"], r["name"], r["status"], r["last_run"]] for r in rows))
+    return EXIT_OK
+
+
+def _site_uid(site: str) -> str:
+    from cmdb.schema import stable_uid
+
+    return stable_uid("Site", site)
+
+
+def _resolve(store: GraphStore, ref: str) -> str:
+    found = store.resolve(ref)
+    if not found:
+        raise UsageProblem(f"no CI matches {ref!r} (give a uid, a uid prefix or a host name)")
+    if len(found) > 1:
+        raise UsageProblem(f"{ref!r} matches {len(found)} CIs: {', '.join(found[:10])}")
+    return found[0]
+
+
+@ci.command("show")
+@click.argument("ref", metavar="CI")
+@click.option("--as-of", type=int, metavar="RUN", help="The CI as that run left it.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def ci_show(ctx: click.Context, ref: str, as_of: int | None, as_json: bool) -> int:
+    """Show one CI (uid, uid prefix or host name): properties with provenance,
+    values other sources reported, and relationships."""
+    store = _store(ctx)
+    record = store.get(_resolve(store, ref), as_of)
+    if record is None:
+        raise UsageProblem(f"{ref!r} did not exist as of run {as_of}")
+    detail = node_detail(store, record, as_of)
+    if as_json:
+        _emit_json(detail)
+        return EXIT_OK
+    _print_detail(record, detail)
+    return EXIT_OK
+
+
+def _print_detail(record: NodeRecord, detail: dict[str, Any]) -> None:
+    out.print(f"[bold]{record.label} {detail['name']}[/]  uid {record.uid}  "
+              f"status {record.status.value}  runs {record.first_run}..{record.last_run}")
+    _table("Properties", ["property", "value", "source", "target", "since run"],
+           ([k, _short(v["value"]), v["source"], v["target"], v["run"]]
+            for k, v in detail["properties"].items()))
+    if detail["other_observations"]:
+        _table("Values reported by other sources (lost precedence)",
+               ["property", "value", "source", "target", "run"],
+               ([o["property"], _short(o["value"]), o["source"], o["target"], o["run"]]
+                for o in detail["other_observations"]))
+    rels = detail["relationships"]
+    counts: dict[tuple[str, str, str], int] = {}
+    for r in rels:
+        key = (r["direction"], r["type"], r["label"])
+        counts[key] = counts.get(key, 0) + 1
+    _table("Relationships", ["direction", "type", "CI", "uid"],
+           ([r["direction"], r["type"], f"{r['label']} {r['name']}", r["uid"]]
+            for r in rels if counts[(r["direction"], r["type"], r["label"])] <= 5
+            or r["label"] in ("Site", "Device", "OperatingSystem")))
+    big = {k: n for k, n in counts.items() if n > 5 and k[2] not in ("Site", "Device")}
+    for (direction, rel_type, label), n in sorted(big.items()):
+        out.print(f"  {direction} {rel_type}: {n} {label} CIs "
+                  f"(cmdb ci list --label {label} --json for all)")
+
+
+def _short(value: Any, width: int = 80) -> str:
+    text = json.dumps(value) if isinstance(value, list | dict) else str(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+@ci.command("history")
+@click.argument("ref", metavar="CI")
+@click.option("--only", "only_self", is_flag=True, help="Leave out the CIs it owns.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def ci_history(ctx: click.Context, ref: str, only_self: bool, as_json: bool) -> int:
+    """Every recorded change of a CI (and of the CIs it owns), oldest first."""
+    store = _store(ctx)
+    entries = [history_row(e) for e in store.history(_resolve(store, ref), not only_self)]
+    if as_json:
+        _emit_json(entries)
+        return EXIT_OK
+    _print_changes(f"History of {ref}", entries)
+    return EXIT_OK
+
+
+def _print_changes(title: str, entries: list[dict[str, Any]]) -> None:
+    _table(f"{title}: {len(entries)} changes", ["run", "at", "CI", "what", "old", "new",
+                                                 "source"],
+           ([e["run"], e["at"][:19], f"{e['label']} {e['uid']}",
+             f"{e['kind']} {e['name']}" + (f" → {e['other']}" if e["other"] else ""),
+             _short(e["old"], 40), _short(e["new"], 40), e["source"]] for e in entries))
+
+
+@cli.command("runs")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1))
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def runs_cmd(ctx: click.Context, limit: int, as_json: bool) -> int:
+    """Recent runs: what each reached, what it missed and why."""
+    rows = [run_row(r) for r in _store(ctx).runs(limit)]
+    if as_json:
+        _emit_json(rows)
+        return EXIT_OK
+    _table("Runs", ["run", "kind", "status", "started", "reached", "changes", "missed / failed"],
+           ([r["run"], r["kind"], r["status"], r["started_at"][:19],
+             f"{r['reached']}/{r['targets']}", r["changes"], _missed_text(r)] for r in rows))
+    return EXIT_OK
+
+
+def _missed_text(row: dict[str, Any]) -> str:
+    missed = [f"{m['target']} ({m['error']})" for m in row["missed"]]
+    partial = [f"{p['target']}: " + ", ".join(f[0] for f in p["failed"])
+               for p in row["partial"]]
+    return "; ".join(missed + partial)
+
+
+@cli.command("diff")
+@click.argument("run_a", type=int)
+@click.argument("run_b", type=int)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def diff_cmd(ctx: click.Context, run_a: int, run_b: int, as_json: bool) -> int:
+    """Net changes of the graph after RUN_A up to RUN_B."""
+    if run_b <= run_a:
+        raise UsageProblem(f"RUN_B ({run_b}) must come after RUN_A ({run_a})")
+    entries = [history_row(e) for e in _store(ctx).diff(run_a, run_b)]
+    if as_json:
+        _emit_json(entries)
+        return EXIT_OK
+    _print_changes(f"Changes after run {run_a} up to run {run_b}", entries)
+    return EXIT_OK
+
+
+@cli.command("conflicts")
+@click.option("--run", type=int, help="Only conflicts recorded by this run.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def conflicts_cmd(ctx: click.Context, run: int | None, as_json: bool) -> int:
+    """Identity conflicts waiting for review (never merged silently)."""
+    rows = [conflict_row(c) for c in _store(ctx).conflicts(run)]
+    if as_json:
+        _emit_json(rows)
+        return EXIT_OK
+    _table("Identity conflicts", ["kind", "target", "evidence", "candidates", "detail"],
+           ([r["kind"], r["target"], r["evidence"], ", ".join(r["candidates"]), r["detail"]]
+            for r in rows))
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point: click's own usage errors exit 3 here, as DESIGN §8 asks."""
+    try:
+        code = cli.main(args=argv, prog_name="cmdb", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(EXIT_USAGE)
+    sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+if __name__ == "__main__":
+    main()

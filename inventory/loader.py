@@ -1,0 +1,594 @@
+"""Load YAML inventory files into one flat `Inventory` (DESIGN §3).
+
+Inheritance is flattened here, once, so nothing downstream knows about groups:
+defaults < groups (parents first, in listed order) < host. Scalars: later wins; tags:
+union; credentials: key by key; vars: deep merge. An explicit `null` on port, site, role
+or a credential key clears what was inherited. Every error names the file, the line and
+the key path (`InventoryError`).
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import ipaddress
+import os
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from inventory.credentials import InventoryError, parse_secret_ref
+from inventory.model import Credentials, Inventory, Target
+
+__all__ = ["TRANSPORTS", "InventoryError", "load_inventory"]
+
+TRANSPORTS = frozenset({"ssh"})
+
+KeyPath = tuple[str | int, ...]
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+# Far above any real inventory (~5 nodes per host); stops alias bombs early.
+_MAX_NODES = 500_000
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_NAME = re.compile(r"\S+")
+
+_LAYER_KEYS = frozenset({"platform", "transport", "port", "site", "role", "tags",
+                         "credentials", "vars"})
+_GROUP_KEYS = _LAYER_KEYS | {"parents"}
+_HOST_KEYS = _LAYER_KEYS | {"address", "groups"}
+_TOP_KEYS = frozenset({"defaults", "groups", "hosts"})
+
+
+# --- reading YAML: plain values plus the line of every key path ---------------------------
+
+@dataclass(frozen=True)
+class _Source:
+    file: str
+    data: Mapping[str, Any]
+    lines: Mapping[KeyPath, int]
+
+    def line_of(self, path: KeyPath) -> int | None:
+        for end in range(len(path), -1, -1):
+            line = self.lines.get(path[:end])
+            if line is not None:
+                return line
+        return None
+
+    def error(self, path: KeyPath, problem: str) -> InventoryError:
+        return InventoryError(problem, file=self.file, line=self.line_of(path),
+                              key=_dotted(path) or None)
+
+
+class _Reader:
+    """Turns a composed node tree into dicts/lists/scalars, recording lines as it goes.
+
+    Done by hand rather than with `yaml.safe_load` because PyYAML silently keeps the
+    last of duplicate keys (a duplicate host would vanish) and forgets all positions.
+    """
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.lines: dict[KeyPath, int] = {}
+        self._scalars = yaml.constructor.SafeConstructor()
+        self._active: set[int] = set()
+        self._count = 0
+
+    def value(self, node: Node, path: KeyPath) -> Any:
+        self._count += 1
+        if self._count > _MAX_NODES:
+            raise self._error(node, path, f"more than {_MAX_NODES} YAML nodes (alias bomb?)")
+        if isinstance(node, ScalarNode):
+            return self._scalar(node, path)
+        if id(node) in self._active:
+            raise self._error(node, path, "recursive YAML alias")
+        self._active.add(id(node))
+        try:
+            if isinstance(node, MappingNode):
+                return self._mapping(node, path)
+            if isinstance(node, SequenceNode):
+                return self._sequence(node, path)
+            raise self._error(node, path, f"unsupported YAML node {type(node).__name__}")
+        finally:
+            self._active.discard(id(node))
+
+    def _mapping(self, node: MappingNode, path: KeyPath) -> dict[str, Any]:
+        self._check_tag(node, _MAP_TAG, path)
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = self._key(key_node, path)
+            sub = (*path, key)
+            if key in out:
+                raise self._error(key_node, sub,
+                                  f"duplicate key '{key}' (first at line {self.lines[sub]})")
+            self.lines[sub] = _line(key_node)
+            out[key] = self.value(value_node, sub)
+        return out
+
+    def _sequence(self, node: SequenceNode, path: KeyPath) -> list[Any]:
+        self._check_tag(node, _SEQ_TAG, path)
+        out: list[Any] = []
+        for index, item in enumerate(node.value):
+            self.lines[(*path, index)] = _line(item)
+            out.append(self.value(item, (*path, index)))
+        return out
+
+    def _key(self, node: Node, path: KeyPath) -> str:
+        if node.tag == _MERGE_TAG:
+            raise self._error(node, path, "YAML merge keys (<<) are not supported; "
+                                          "put shared settings in defaults or a group")
+        key = self._scalar(node, path) if isinstance(node, ScalarNode) else None
+        if not isinstance(key, str) or not key:
+            shown = repr(node.value) if isinstance(node, ScalarNode) else "a collection"
+            raise self._error(node, path, f"key {shown} must be a non-empty string; quote it")
+        return key
+
+    def _scalar(self, node: ScalarNode, path: KeyPath) -> Any:
+        try:
+            return self._scalars.construct_object(node)
+        except (yaml.YAMLError, ValueError) as exc:  # unknown tag, impossible date, ...
+            raise self._error(node, path, f"cannot read value: {_yaml_problem(exc)}") from None
+
+    def _check_tag(self, node: Node, tag: str, path: KeyPath) -> None:
+        if node.tag != tag:
+            raise self._error(node, path, f"unsupported YAML tag {node.tag}")
+
+    def _error(self, node: Node, path: KeyPath, problem: str) -> InventoryError:
+        return InventoryError(problem, file=self.file, line=_line(node),
+                              key=_dotted(path) or None)
+
+
+def _read(path: str | Path) -> _Source:
+    file = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise InventoryError(f"cannot read file: {exc.strerror or exc}", file=file) from exc
+    try:
+        root = yaml.compose(raw, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        line = getattr(getattr(exc, "problem_mark", None), "line", None)
+        raise InventoryError(f"invalid YAML: {_yaml_problem(exc)}", file=file,
+                             line=None if line is None else line + 1) from None
+    if root is None:
+        raise InventoryError("file is empty; expected a mapping with defaults, groups "
+                             "and/or hosts", file=file)
+    reader = _Reader(file)
+    reader.lines[()] = _line(root)
+    data = reader.value(root, ())
+    if not isinstance(data, dict):
+        raise InventoryError(f"expected a mapping with defaults, groups and/or hosts, "
+                             f"got {_kind(data)}", file=file, line=_line(root))
+    return _Source(file, data, reader.lines)
+
+
+def _yaml_problem(exc: Exception) -> str:
+    # Only PyYAML's short problem text: its full str() quotes a snippet of the document.
+    if isinstance(exc, yaml.MarkedYAMLError):
+        return ", ".join(p for p in (exc.context, exc.problem) if p) or type(exc).__name__
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def _line(node: Node) -> int:
+    return int(node.start_mark.line) + 1
+
+
+def _dotted(path: KeyPath) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
+
+
+def _kind(value: object) -> str:
+    """Describe a value by type only: the field might be a mistyped secret."""
+    names = {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean",
+             int: "an integer", float: "a number", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
+
+
+# --- validating one file ------------------------------------------------------------------
+
+_Check = Callable[[_Source, object, KeyPath], object]
+
+
+@dataclass(frozen=True)
+class _Layer:
+    """What one level (defaults, a group, a host) sets; absent keys inherit."""
+
+    scalars: Mapping[str, object] = field(default_factory=dict)
+    tags: tuple[str, ...] = ()
+    credentials: Mapping[str, object] = field(default_factory=dict)
+    vars: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Group:
+    name: str
+    parents: tuple[str, ...]
+    layer: _Layer
+    src: _Source
+    path: KeyPath
+
+
+@dataclass(frozen=True)
+class _Host:
+    name: str
+    address: str
+    network: IPNetwork | None
+    groups: tuple[str, ...]
+    layer: _Layer
+    src: _Source
+    path: KeyPath
+
+
+@dataclass(frozen=True)
+class _FileDefs:
+    src: _Source
+    defaults: _Layer | None
+    groups: tuple[_Group, ...]
+    hosts: tuple[_Host, ...]
+
+
+def _parse_file(src: _Source) -> _FileDefs:
+    _check_keys(src, src.data, _TOP_KEYS, ())
+    if not src.data:
+        raise src.error((), "file defines nothing; expected defaults, groups and/or hosts")
+    defaults = None
+    if "defaults" in src.data:
+        data = _mapping(src, src.data["defaults"], ("defaults",))
+        _check_keys(src, data, _LAYER_KEYS, ("defaults",))
+        defaults = _layer(src, data, ("defaults",))
+    return _FileDefs(
+        src, defaults,
+        groups=tuple(_group(src, name, data) for name, data in _section(src, "groups")),
+        hosts=tuple(_host(src, name, data) for name, data in _section(src, "hosts")))
+
+
+def _section(src: _Source, key: str) -> list[tuple[str, dict[str, Any]]]:
+    """(name, settings) of each entry under groups/hosts; `web01:` alone means `{}`."""
+    entries = _mapping(src, src.data.get(key), (key,))
+    allowed = _GROUP_KEYS if key == "groups" else _HOST_KEYS
+    out = []
+    for name, value in entries.items():
+        if not _NAME.fullmatch(name):
+            raise src.error((key, name), f"name {name!r} must not contain whitespace")
+        data = _mapping(src, value, (key, name))
+        _check_keys(src, data, allowed, (key, name))
+        out.append((name, data))
+    return out
+
+
+def _group(src: _Source, name: str, data: Mapping[str, Any]) -> _Group:
+    path: KeyPath = ("groups", name)
+    parents = _str_list(src, data.get("parents"), (*path, "parents"))
+    return _Group(name, parents, _layer(src, data, path), src, path)
+
+
+def _host(src: _Source, name: str, data: Mapping[str, Any]) -> _Host:
+    path: KeyPath = ("hosts", name)
+    address = name
+    if "address" in data:
+        address = _text(src, data["address"], (*path, "address"))
+        if not _NAME.fullmatch(address):
+            raise src.error((*path, "address"), f"address {address!r} contains whitespace")
+    network = _network(src, address, (*path, "address"))
+    groups = _str_list(src, data.get("groups"), (*path, "groups"))
+    return _Host(name, address, network, groups, _layer(src, data, path), src, path)
+
+
+def _network(src: _Source, address: str, path: KeyPath) -> IPNetwork | None:
+    if "/" not in address:
+        return None
+    try:
+        return ipaddress.ip_network(address)
+    except ValueError as exc:
+        raise src.error(path, f"not a valid CIDR range: {exc}") from None
+
+
+def _layer(src: _Source, data: Mapping[str, Any], path: KeyPath) -> _Layer:
+    scalars = {k: check(src, data[k], (*path, k)) for k, check in _SCALARS.items() if k in data}
+    return _Layer(scalars=scalars,
+                  tags=_str_list(src, data.get("tags"), (*path, "tags")),
+                  credentials=_credentials(src, data.get("credentials"), (*path, "credentials")),
+                  vars=_vars(src, data.get("vars"), (*path, "vars")))
+
+
+def _credentials(src: _Source, value: object, path: KeyPath) -> dict[str, object]:
+    data = _mapping(src, value, path)
+    _check_keys(src, data, frozenset(_CREDENTIALS), path)
+    # null clears an inherited credential, e.g. a key-only host under a password default
+    return {k: None if v is None else _CREDENTIALS[k](src, v, (*path, k))
+            for k, v in data.items()}
+
+
+def _vars(src: _Source, value: object, path: KeyPath) -> dict[str, Any]:
+    data = _mapping(src, value, path)
+    _check_json(src, data, path)
+    return data
+
+
+def _check_json(src: _Source, value: object, path: KeyPath) -> None:
+    """Targets must serialize to JSON (DESIGN §2): no dates, binaries or sets in vars."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _check_json(src, item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_json(src, item, (*path, index))
+    elif not (value is None or isinstance(value, str | int | float)):
+        raise src.error(path, f"unsupported value of type {type(value).__name__}; "
+                              "quote it to make it a string")
+
+
+def _check_keys(src: _Source, data: Mapping[str, Any], allowed: frozenset[str],
+                path: KeyPath) -> None:
+    for key in data:
+        if key not in allowed:
+            close = difflib.get_close_matches(key, allowed, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise src.error((*path, key), f"unknown key '{key}'{hint}; allowed: "
+                                          f"{', '.join(sorted(allowed))}")
+
+
+def _mapping(src: _Source, value: object, path: KeyPath) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise src.error(path, f"expected a mapping, got {_kind(value)}")
+    return value
+
+
+def _str_list(src: _Source, value: object, path: KeyPath) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise src.error(path, f"expected a list of strings, got {_kind(value)}")
+    items = (_text(src, item, (*path, index)) for index, item in enumerate(value))
+    return tuple(dict.fromkeys(items))
+
+
+def _text(src: _Source, value: object, path: KeyPath) -> str:
+    if isinstance(value, str) and value.strip():
+        return value
+    raise src.error(path, f"expected a non-empty string, got {_show(value)}")
+
+
+def _label(src: _Source, value: object, path: KeyPath) -> str | None:
+    return None if value is None else _text(src, value, path)
+
+
+def _platform(src: _Source, value: object, path: KeyPath) -> str:
+    if isinstance(value, str) and _IDENT.fullmatch(value):
+        return value
+    raise src.error(path, "expected a platform name of letters, digits and '_' "
+                          f"(e.g. linux, cisco_ios), got {_show(value)}")
+
+
+def _transport(src: _Source, value: object, path: KeyPath) -> str:
+    if isinstance(value, str) and value in TRANSPORTS:
+        return value
+    raise src.error(path, f"expected a transport ({', '.join(sorted(TRANSPORTS))}), "
+                          f"got {_show(value)}")
+
+
+def _port(src: _Source, value: object, path: KeyPath) -> int | None:
+    if value is None or (type(value) is int and 1 <= value <= 65535):  # bool is not a port
+        return value
+    raise src.error(path, f"expected an integer 1-65535, got {_show(value)}")
+
+
+def _key_file(src: _Source, value: object, path: KeyPath) -> str:
+    expanded = os.path.expanduser(_text(src, value, path))
+    if not os.path.isabs(expanded):
+        # relative to what? the cwd of a cron job is rarely what the author meant
+        raise src.error(path, f"expected an absolute path or ~/path, got {_show(value)}")
+    return expanded
+
+
+def _secret(src: _Source, value: object, path: KeyPath) -> object:
+    # Never echo the value: it may be the literal secret we are about to reject.
+    if not isinstance(value, str):
+        raise src.error(path, f"expected an env:NAME or file:/path reference, got {_kind(value)}")
+    try:
+        return parse_secret_ref(value, _dotted(path))
+    except InventoryError as exc:
+        raise src.error(path, exc.problem) from None
+
+
+def _show(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+_SCALARS: Mapping[str, _Check] = {"platform": _platform, "transport": _transport,
+                                  "port": _port, "site": _label, "role": _label}
+_CREDENTIALS: Mapping[str, _Check] = {"username": _text, "password": _secret,
+                                      "key_file": _key_file, "key_passphrase": _secret}
+
+
+# --- merging files, resolving groups, building targets ------------------------------------
+
+def load_inventory(paths: Sequence[str | Path], *, max_cidr_targets: int = 4096) -> Inventory:
+    """Load, validate and flatten inventory files; raise InventoryError on any problem."""
+    if isinstance(paths, str | Path):
+        raise TypeError("load_inventory() takes a list of paths, not a single path")
+    if max_cidr_targets < 0:
+        raise ValueError("max_cidr_targets must be >= 0")
+    if not paths:
+        raise InventoryError("no inventory files given")
+    _check_distinct(paths)
+    defaults, groups, hosts = _merge([_parse_file(_read(p)) for p in paths])
+    _check_group_refs(groups, hosts)
+    targets = _build_targets(defaults, groups, hosts, max_cidr_targets)
+    return Inventory(targets=tuple(targets), sources=tuple(str(p) for p in paths))
+
+
+def _check_distinct(paths: Sequence[str | Path]) -> None:
+    # The same file twice would only surface later as confusing duplicate-host errors.
+    seen: dict[Path, str | Path] = {}
+    for path in paths:
+        real = Path(path).resolve()
+        if real in seen:
+            raise InventoryError(f"given twice (also as {seen[real]})", file=str(path))
+        seen[real] = path
+
+
+def _merge(files: Sequence[_FileDefs]) -> tuple[_Layer, dict[str, _Group], list[_Host]]:
+    groups: dict[str, _Group] = {}
+    hosts: dict[str, _Host] = {}
+    for f in files:
+        for group in f.groups:
+            if group.name in groups:
+                raise group.src.error(group.path, f"group '{group.name}' is already defined in "
+                                      f"{_where(groups[group.name].src, group.path)}")
+            groups[group.name] = group
+        for host in f.hosts:
+            if host.name in hosts:
+                raise host.src.error(host.path, f"host '{host.name}' is already defined in "
+                                     f"{_where(hosts[host.name].src, host.path)}")
+            hosts[host.name] = host
+    return _merge_defaults(files), groups, list(hosts.values())
+
+
+def _merge_defaults(files: Sequence[_FileDefs]) -> _Layer:
+    """Defaults may appear in several files only if they are identical."""
+    first: _FileDefs | None = None
+    for f in files:
+        if f.defaults is None:
+            continue
+        if first is None:
+            first = f
+        elif f.defaults != first.defaults:
+            raise f.src.error(("defaults",), "defaults differ from those in "
+                              f"{_where(first.src, ('defaults',))}; define them in one file")
+    return first.defaults if first and first.defaults else _Layer()
+
+
+def _where(src: _Source, path: KeyPath) -> str:
+    line = src.line_of(path)
+    return src.file if line is None else f"{src.file} line {line}"
+
+
+def _check_group_refs(groups: Mapping[str, _Group], hosts: Sequence[_Host]) -> None:
+    known = f" (known groups: {', '.join(sorted(groups)) or 'none'})"
+    for group in groups.values():
+        for index, parent in enumerate(group.parents):
+            if parent not in groups:
+                raise group.src.error((*group.path, "parents", index),
+                                      f"unknown group '{parent}'{known}")
+    for host in hosts:
+        for index, name in enumerate(host.groups):
+            if name not in groups:
+                raise host.src.error((*host.path, "groups", index),
+                                     f"unknown group '{name}'{known}")
+    _lineage(list(groups), groups)  # every cycle is an error, used or not
+
+
+def _lineage(names: Sequence[str], groups: Mapping[str, _Group]) -> list[str]:
+    """The groups to apply, parents before children, first listed first, each once."""
+    order: list[str] = []
+    for name in names:
+        _visit(name, groups, (), order)
+    return order
+
+
+def _visit(name: str, groups: Mapping[str, _Group], stack: tuple[str, ...],
+           order: list[str]) -> None:
+    if name in order:
+        return
+    if name in stack:
+        cycle = [*stack[stack.index(name):], name]
+        closing = groups[stack[-1]]
+        raise closing.src.error((*closing.path, "parents"),
+                                f"group cycle: {' -> '.join(cycle)}")
+    for parent in groups[name].parents:
+        _visit(parent, groups, (*stack, name), order)
+    order.append(name)
+
+
+def _build_targets(defaults: _Layer, groups: Mapping[str, _Group], hosts: Sequence[_Host],
+                   max_cidr_targets: int) -> list[Target]:
+    targets: list[Target] = []
+    origin: dict[str, _Host] = {host.name: host for host in hosts}
+    expanded = 0
+    for host in hosts:
+        lineage = _lineage(host.groups, groups)
+        merged = _flatten([defaults, *(groups[g].layer for g in lineage), host.layer])
+        if host.network is None:
+            targets.append(_target(host.name, host.address, lineage, merged))
+            continue
+        count = _usable_count(host.network)
+        expanded += count
+        if expanded > max_cidr_targets:
+            raise host.src.error((*host.path, "address"), (
+                f"CIDR {host.network} of host '{host.name}' expands to {count} targets "
+                f"({expanded} from CIDR ranges so far), above max_cidr_targets="
+                f"{max_cidr_targets}"))
+        for address in _usable_addresses(host.network):
+            name = _claim_name(f"{host.name}-{address}", host, origin)
+            targets.append(_target(name, address, lineage, merged))
+    return targets
+
+
+def _claim_name(name: str, host: _Host, origin: dict[str, _Host]) -> str:
+    if name in origin:
+        other = origin[name]
+        raise host.src.error((*host.path, "address"), (
+            f"expanding CIDR {host.address} of host '{host.name}' makes target '{name}', "
+            f"already used by host '{other.name}' in {_where(other.src, other.path)}"))
+    origin[name] = host
+    return name
+
+
+def _flatten(layers: Sequence[_Layer]) -> _Layer:
+    scalars: dict[str, object] = {}
+    credentials: dict[str, object] = {}
+    tags: dict[str, None] = {}  # an ordered set
+    merged_vars: dict[str, Any] = {}
+    for layer in layers:
+        scalars.update(layer.scalars)
+        credentials.update(layer.credentials)
+        tags.update(dict.fromkeys(layer.tags))
+        merged_vars = _deep_merge(merged_vars, layer.vars)
+    return _Layer(scalars, tuple(tags), credentials, merged_vars)
+
+
+def _deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _target(name: str, address: str, groups: Sequence[str], merged: _Layer) -> Target:
+    # The validators above guarantee each value's type, hence the casts.
+    return Target(name=name, address=address, tags=merged.tags, groups=tuple(groups),
+                  credentials=Credentials(**cast(dict[str, Any], merged.credentials)),
+                  vars=copy.deepcopy(dict(merged.vars)),  # no lists shared between targets
+                  **cast(dict[str, Any], merged.scalars))
+
+
+def _usable_count(net: IPNetwork) -> int:
+    """IPv4 drops network and broadcast, IPv6 the subnet-router anycast; not on /31, /127."""
+    if net.prefixlen >= net.max_prefixlen - 1:
+        return net.num_addresses
+    return net.num_addresses - (2 if net.version == 4 else 1)
+
+
+def _usable_addresses(net: IPNetwork) -> list[str]:
+    first = int(net.network_address)
+    if net.prefixlen < net.max_prefixlen - 1:
+        first += 1
+    make = type(net.network_address)  # ip_address(int) would turn ::1 into 0.0.0.1
+    return [str(make(first + i)) for i in range(_usable_count(net))]

@@ -33,7 +33,8 @@ from inventory import InventoryError, load_inventory, resolve_secret, target_sum
 
 EXIT_OK, EXIT_FINDINGS, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2, 3
 
-out = Console(highlight=False, soft_wrap=True)
+# Piped output (logs, cron mail) gets a wide table rather than 80 columns.
+out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 
 
 class UsageProblem(click.ClickException):

@@ -7,11 +7,23 @@ from typing import Any
 from cmdb.changeset import Conflict
 from cmdb.store.base import Edge, GraphStore, HistoryEntry, NodeRecord, RunRecord
 
-# The properties that name a CI best in a one-line listing, per label.
+# The properties that name a CI best in a one-line listing.
 TITLE_PROPERTIES = ("hostname", "name", "path", "address", "port")
+TITLE_FORMATS = {
+    "ListeningPort": "{protocol} {address}:{port}",
+    "IpAddress": "{address}/{prefix_length}",
+    "Package": "{name} {version}",
+}
 
 
 def title(record: NodeRecord) -> str:
+    template = TITLE_FORMATS.get(record.label)
+    if template:
+        values = {k: v.value for k, v in record.properties.items()}
+        try:
+            return template.format(**values)
+        except KeyError:
+            pass  # a property was not observed; fall back to the generic title
     for name in TITLE_PROPERTIES:
         value = record.value(name)
         if value is not None:

@@ -1,0 +1,1 @@
+"""Local stand-ins for real infrastructure, bound to loopback only (demo, lab, tests)."""

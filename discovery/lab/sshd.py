@@ -156,12 +156,17 @@ class SshdPeer:
     # -- keys -------------------------------------------------------------------------
 
     def make_client_key(self, name: str, *, authorize: bool = True,
-                        passphrase: str = "") -> Path:
-        """A new client key in the peer's dir; `authorize=False` makes one sshd refuses."""
+                        passphrase: str = "", forced_command: str | None = None) -> Path:
+        """A new client key in the peer's dir; `authorize=False` makes one sshd refuses.
+
+        `forced_command` (authorized_keys `command="..."`) makes sshd run that instead of
+        whatever the client asks: a real server answering every command with garbage.
+        """
         key = generate_key(self._dir / f"id_{name}", passphrase=passphrase, comment=name)
         if authorize:
+            options = f'command="{forced_command}" ' if forced_command else ""
             with (self._dir / "authorized_keys").open("a", encoding="utf-8") as fh:
-                fh.write(public_key_line(key) + "\n")
+                fh.write(options + public_key_line(key) + "\n")
         return key
 
     def make_unauthorized_key(self) -> Path:

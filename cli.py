@@ -8,13 +8,16 @@ This module only parses options, calls one pipeline stage and renders the result
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import click
+import yaml
 from rich.console import Console
 from rich.table import Table
 
@@ -24,12 +27,20 @@ from cmdb.schema import FactsError
 from cmdb.store import GraphStore, StoreError, default_store_url, open_store
 from cmdb.store.base import NodeRecord
 from cmdb.views import conflict_row, history_row, node_detail, node_row, run_row
+from discovery.platforms import build_platforms
 from discovery.progress import DiscoveryProgress
 from discovery.result import DiscoveryResult, result_from_json, result_to_json
 from discovery.runner import RunnerOptions, discover
 from discovery.transports.hostkeys import HostKeyPolicy
 from discovery.transports.ssh import SshTransport
-from inventory import InventoryError, load_inventory, resolve_secret, target_summary
+from inventory import (
+    InventoryError,
+    SecretError,
+    installation_key,
+    load_inventory,
+    resolve_secret,
+    target_summary,
+)
 
 EXIT_OK, EXIT_FINDINGS, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2, 3
 
@@ -41,6 +52,45 @@ class UsageProblem(click.ClickException):
     """A usage or configuration error: shown plainly, exit code 3."""
 
     exit_code = EXIT_USAGE
+
+
+@dataclass(frozen=True)
+class Config:
+    store: str | None = None
+    defaults: dict[str, Any] | None = None
+
+
+def load_config(path: str | None, group: click.Group) -> Config:
+    """Read the YAML config file: `store` plus one section of option defaults per command
+    (nested for command groups). Unknown sections or options are errors, not ignored."""
+    default = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    chosen = Path(path) if path else default / "cmdb-auditor" / "config.yaml"
+    if not path and not chosen.exists():
+        return Config()
+    try:
+        data = yaml.safe_load(chosen.read_text()) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise UsageProblem(f"{chosen}: cannot read the config file: {exc}") from exc
+    if not isinstance(data, dict):
+        raise UsageProblem(f"{chosen}: expected a mapping of settings")
+    store = data.pop("store", None)
+    _check_section(chosen, group, data, "")
+    return Config(str(store) if store else None, data)
+
+
+def _check_section(path: Path, command: click.Command, data: dict[str, Any],
+                   where: str) -> None:
+    for name, value in data.items():
+        key = f"{where}{name}"
+        if isinstance(command, click.Group) and name in command.commands:
+            if not isinstance(value, dict):
+                raise UsageProblem(f"{path}: {key}: expected a mapping of option defaults")
+            _check_section(path, command.commands[name], value, f"{key}.")
+        elif not any(p.name == name for p in command.params) or not where:
+            known = sorted([p.name or "" for p in command.params if where]
+                           + list(getattr(command, "commands", {})))
+            raise UsageProblem(f"{path}: {key}: unknown setting (known here: "
+                               f"{', '.join(known)})")
 
 
 def _emit_json(data: Any) -> None:
@@ -59,10 +109,15 @@ def _table(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) ->
 @click.group(context_settings={"help_option_names": ["-h", "--help"],
                                "auto_envvar_prefix": "CMDB"})
 @click.option("--store", "store_url", envvar="CMDB_STORE", metavar="URL",
-              help="Graph store: sqlite:PATH (default: $CMDB_STORE, else "
-                   "~/.local/share/cmdb-auditor/cmdb.sqlite).")
+              help="Graph store: sqlite:PATH (default: $CMDB_STORE, the config file's "
+                   "`store`, else ~/.local/share/cmdb-auditor/cmdb.sqlite).")
+@click.option("--config", "config_file", envvar="CMDB_CONFIG", metavar="FILE",
+              type=click.Path(dir_okay=False),
+              help="YAML defaults per command, e.g. `discover: {concurrency: 16}` "
+                   "(default: ~/.config/cmdb-auditor/config.yaml when it exists). "
+                   "Command line beats CMDB_* variables, which beat this file.")
 @click.pass_context
-def cli(ctx: click.Context, store_url: str | None) -> None:
+def cli(ctx: click.Context, store_url: str | None, config_file: str | None) -> None:
     """Discover servers over SSH into a configuration graph with full history.
 
     \b
@@ -74,7 +129,9 @@ def cli(ctx: click.Context, store_url: str | None) -> None:
       cmdb ci history web01                every change of that CI
       cmdb runs / cmdb diff 3 4            what runs reached, what changed
     """
-    ctx.obj = store_url or default_store_url()
+    config = load_config(config_file, cli)
+    ctx.default_map = config.defaults
+    ctx.obj = store_url or config.store or default_store_url()
 
 
 def _store(ctx: click.Context) -> GraphStore:
@@ -143,13 +200,16 @@ def _credentials_text(creds: Any) -> str:
               help="Pin unknown host keys to the pin file; a CHANGED key is still refused.")
 @click.option("--pin-file", type=click.Path(dir_okay=False),
               help="Where trust-on-first-use pins keys (default: beside the store).")
+@click.option("--key-file", type=click.Path(dir_okay=False),
+              help="This installation's secret key, used to fingerprint secrets redacted "
+                   "from configs (created 0600 if missing; default: beside the store).")
 @click.option("--no-store", is_flag=True, help="Discover only; do not write the graph.")
 @click.pass_context
 def discover_cmd(ctx: click.Context, inventories: tuple[str, ...], json_file: str | None,
                  record_dir: str | None, concurrency: int, timeout: float,
                  command_timeout: float, connect_timeout: float, retries: int,
                  known_hosts: str | None, trust_on_first_use: bool, pin_file: str | None,
-                 no_store: bool) -> int:
+                 key_file: str | None, no_store: bool) -> int:
     """Discover the inventory's targets over SSH and store what was found.
 
     Prints a status table per target at the end. Exit code 2 when any target or
@@ -167,7 +227,8 @@ def discover_cmd(ctx: click.Context, inventories: tuple[str, ...], json_file: st
     transports = {"ssh": SshTransport(host_keys=policy, connect_timeout=connect_timeout,
                                       resolve_secret=resolve_secret)}
     options = RunnerOptions(concurrency, timeout, command_timeout, connect_timeout, retries,
-                            record_dir=Path(record_dir) if record_dir else None)
+                            record_dir=Path(record_dir) if record_dir else None,
+                            platforms=build_platforms(_installation_key(key_file, ctx)))
     run = store.begin_run("discovery", datetime.now(UTC)) if store else 0
     with DiscoveryProgress(len(inv.targets)) as progress:
         result = discover(inv, transports, options, progress.done)
@@ -184,10 +245,20 @@ def _default_known_hosts() -> Path | None:
     return path if path.exists() else None
 
 
-def _default_pin_file(store_url: str) -> Path:
+def _beside_store(store_url: str, name: str) -> Path:
     scheme, _, rest = store_url.partition(":")
-    base = Path(rest if scheme == "sqlite" else store_url).expanduser().parent
-    return base / "pinned_host_keys"
+    return Path(rest if scheme == "sqlite" else store_url).expanduser().parent / name
+
+
+def _default_pin_file(store_url: str) -> Path:
+    return _beside_store(store_url, "pinned_host_keys")
+
+
+def _installation_key(key_file: str | None, ctx: click.Context) -> bytes:
+    try:
+        return installation_key(key_file or _beside_store(str(ctx.obj), "installation.key"))
+    except SecretError as exc:
+        raise UsageProblem(str(exc)) from exc
 
 
 def _print_status(result: DiscoveryResult) -> None:

@@ -40,6 +40,7 @@ class RunnerOptions:
     retries: int = 2  # extra connect attempts, on connect errors only
     backoff: float = 1.0  # seconds before the first retry, doubled each time
     record_dir: Path | None = None
+    platforms: Mapping[str, Platform] | None = None  # None: the built-in PLATFORMS
 
 
 OnTargetDone = Callable[[TargetResult], None]
@@ -73,7 +74,7 @@ def discover_target(target: Target, transports: Mapping[str, Transport],
     begun = time.monotonic()
     deadline = begun + opts.target_timeout
     try:
-        platform = get_platform(target.platform)
+        platform = get_platform(target.platform, opts.platforms)
         transport = transports.get(target.transport)
         if transport is None:
             raise ConfigError(f"no transport {target.transport!r} configured",

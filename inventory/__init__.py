@@ -6,6 +6,7 @@ Imports nothing of this project; credentials are references, resolved only at co
 from inventory.credentials import (
     InventoryError,
     SecretError,
+    installation_key,
     parse_secret_ref,
     resolve_secret,
     secret_file_too_open,
@@ -23,6 +24,7 @@ __all__ = [
     "SecretError",
     "SecretRef",
     "Target",
+    "installation_key",
     "load_inventory",
     "parse_secret_ref",
     "resolve_secret",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import stat
 from pathlib import Path
 
@@ -64,7 +65,7 @@ class InventoryError(ValueError):
 class SecretError(ValueError):
     """A reference could not be resolved. The message names the reference, never the value."""
 
-    def __init__(self, message: str, *, ref: SecretRef) -> None:
+    def __init__(self, message: str, *, ref: SecretRef | None = None) -> None:
         super().__init__(message)
         self.ref = ref
 
@@ -140,3 +141,26 @@ def _decode(raw: bytes) -> str | None:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         return None
+
+
+def installation_key(path: str | Path) -> bytes:
+    """This installation's secret key (e.g. for keyed fingerprints of redacted secrets),
+    created with mode 0600 on first use. A public default key would let anyone guess a
+    weak password back from its fingerprint; a per-installation key does not."""
+    key_path = Path(path).expanduser()
+    try:
+        data = key_path.read_bytes()
+    except FileNotFoundError:
+        key_path.parent.mkdir(parents=True, exist_ok=True)
+        data = secrets.token_bytes(32)
+        try:
+            fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process made it first: use theirs
+            return key_path.read_bytes()
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+    except OSError as exc:
+        raise SecretError(f"key file {key_path}: not readable: {exc.strerror}") from None
+    if len(data) < 16:
+        raise SecretError(f"key file {key_path}: too short (need at least 16 bytes)")
+    return data

@@ -8,36 +8,16 @@ Expected values come from this machine itself (hostname, /sys/class/net, dpkg-qu
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 import shutil
 import socket
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from discovery.lab.sshd import SshdPeer
-
-CMDB = str(Path(sys.executable).parent / "cmdb")
-
-
-class Cmdb:
-    """Runs the installed `cmdb` entry point against one store, as a user would."""
-
-    def __init__(self, store: Path) -> None:
-        self.env = {**os.environ, "CMDB_STORE": f"sqlite:{store}"}
-
-    def __call__(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([CMDB, *args], env=self.env, text=True, capture_output=True,
-                              timeout=300, check=False)
-
-    def json(self, *args: str) -> Any:
-        done = self(*args, "--json")
-        assert done.returncode == 0, done.stderr
-        return json.loads(done.stdout)
+from tests.cmdb_command import Cmdb
 
 
 @pytest.fixture

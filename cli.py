@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,14 +18,12 @@ from typing import Any
 
 import click
 import yaml
-from rich.console import Console
-from rich.table import Table
 
 from cmdb.changeset import RunInfo
 from cmdb.ingest import ingest
+from cmdb.render import changes_table, missed_text, out, print_detail, table
 from cmdb.schema import FactsError
 from cmdb.store import GraphStore, StoreError, default_store_url, open_store
-from cmdb.store.base import NodeRecord
 from cmdb.views import conflict_row, history_row, node_detail, node_row, run_row
 from discovery.platforms import build_platforms
 from discovery.progress import DiscoveryProgress
@@ -44,8 +42,6 @@ from inventory import (
 
 EXIT_OK, EXIT_FINDINGS, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2, 3
 
-# Piped output (logs, cron mail) gets a wide table rather than 80 columns.
-out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 
 
 class UsageProblem(click.ClickException):
@@ -95,15 +91,6 @@ def _check_section(path: Path, command: click.Command, data: dict[str, Any],
 
 def _emit_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, sort_keys=True, default=str))
-
-
-def _table(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    table = Table(title=title, title_justify="left")
-    for column in columns:
-        table.add_column(column)
-    for row in rows:
-        table.add_row(*("" if v is None else str(v) for v in row))
-    out.print(table)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"],
@@ -165,7 +152,7 @@ def inventory_check(files: tuple[str, ...], as_json: bool) -> int:
     if as_json:
         _emit_json(rows)
         return EXIT_OK
-    _table(f"{len(rows)} targets from {', '.join(files)}",
+    table(f"{len(rows)} targets from {', '.join(files)}",
            ["name", "address", "platform", "port", "site", "role", "tags", "credentials"],
            ([r["name"], r["address"], r["platform"], r["port"], r["site"], r["role"],
              ",".join(r["tags"]), _credentials_text(r["credentials"])] for r in rows))
@@ -269,7 +256,7 @@ def _print_status(result: DiscoveryResult) -> None:
             f"{c.name}: {c.error}" for c in t.collectors if c.error)
         rows.append([t.target, t.address, t.status, t.transport if t.reached else "-",
                      f"{ok}/{len(t.collectors)}", f"{t.seconds:.1f}s", why or ""])
-    _table("Discovery", ["target", "address", "status", "protocol", "collectors ok",
+    table("Discovery", ["target", "address", "status", "protocol", "collectors ok",
                          "time", "why"], rows)
 
 
@@ -328,7 +315,7 @@ def ci_list(ctx: click.Context, label: str | None, role: str | None, platform: s
     if as_json:
         _emit_json(rows)
         return EXIT_OK
-    _table(f"{len(rows)} CIs", ["uid", "label", "name", "status", "last run"],
+    table(f"{len(rows)} CIs", ["uid", "label", "name", "status", "last run"],
            ([r["uid"], r["label"], r["name"], r["status"], r["last_run"]] for r in rows))
     return EXIT_OK
 
@@ -364,39 +351,8 @@ def ci_show(ctx: click.Context, ref: str, as_of: int | None, as_json: bool) -> i
     if as_json:
         _emit_json(detail)
         return EXIT_OK
-    _print_detail(record, detail)
+    print_detail(record, detail)
     return EXIT_OK
-
-
-def _print_detail(record: NodeRecord, detail: dict[str, Any]) -> None:
-    out.print(f"[bold]{record.label} {detail['name']}[/]  uid {record.uid}  "
-              f"status {record.status.value}  runs {record.first_run}..{record.last_run}")
-    _table("Properties", ["property", "value", "source", "target", "since run"],
-           ([k, _short(v["value"]), v["source"], v["target"], v["run"]]
-            for k, v in detail["properties"].items()))
-    if detail["other_observations"]:
-        _table("Values reported by other sources (lost precedence)",
-               ["property", "value", "source", "target", "run"],
-               ([o["property"], _short(o["value"]), o["source"], o["target"], o["run"]]
-                for o in detail["other_observations"]))
-    rels = detail["relationships"]
-    counts: dict[tuple[str, str, str], int] = {}
-    for r in rels:
-        key = (r["direction"], r["type"], r["label"])
-        counts[key] = counts.get(key, 0) + 1
-    _table("Relationships", ["direction", "type", "CI", "uid"],
-           ([r["direction"], r["type"], f"{r['label']} {r['name']}", r["uid"]]
-            for r in rels if counts[(r["direction"], r["type"], r["label"])] <= 5
-            or r["label"] in ("Site", "Device", "OperatingSystem")))
-    big = {k: n for k, n in counts.items() if n > 5 and k[2] not in ("Site", "Device")}
-    for (direction, rel_type, label), n in sorted(big.items()):
-        out.print(f"  {direction} {rel_type}: {n} {label} CIs "
-                  f"(cmdb ci list --label {label} --json for all)")
-
-
-def _short(value: Any, width: int = 80) -> str:
-    text = json.dumps(value) if isinstance(value, list | dict) else str(value)
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 @ci.command("history")
@@ -411,16 +367,8 @@ def ci_history(ctx: click.Context, ref: str, only_self: bool, as_json: bool) -> 
     if as_json:
         _emit_json(entries)
         return EXIT_OK
-    _print_changes(f"History of {ref}", entries)
+    changes_table(f"History of {ref}", entries)
     return EXIT_OK
-
-
-def _print_changes(title: str, entries: list[dict[str, Any]]) -> None:
-    _table(f"{title}: {len(entries)} changes", ["run", "at", "CI", "what", "old", "new",
-                                                 "source"],
-           ([e["run"], e["at"][:19], f"{e['label']} {e['uid']}",
-             f"{e['kind']} {e['name']}" + (f" → {e['other']}" if e["other"] else ""),
-             _short(e["old"], 40), _short(e["new"], 40), e["source"]] for e in entries))
 
 
 @cli.command("runs")
@@ -433,17 +381,10 @@ def runs_cmd(ctx: click.Context, limit: int, as_json: bool) -> int:
     if as_json:
         _emit_json(rows)
         return EXIT_OK
-    _table("Runs", ["run", "kind", "status", "started", "reached", "changes", "missed / failed"],
+    table("Runs", ["run", "kind", "status", "started", "reached", "changes", "missed / failed"],
            ([r["run"], r["kind"], r["status"], r["started_at"][:19],
-             f"{r['reached']}/{r['targets']}", r["changes"], _missed_text(r)] for r in rows))
+             f"{r['reached']}/{r['targets']}", r["changes"], missed_text(r)] for r in rows))
     return EXIT_OK
-
-
-def _missed_text(row: dict[str, Any]) -> str:
-    missed = [f"{m['target']} ({m['error']})" for m in row["missed"]]
-    partial = [f"{p['target']}: " + ", ".join(f[0] for f in p["failed"])
-               for p in row["partial"]]
-    return "; ".join(missed + partial)
 
 
 @cli.command("diff")
@@ -459,7 +400,7 @@ def diff_cmd(ctx: click.Context, run_a: int, run_b: int, as_json: bool) -> int:
     if as_json:
         _emit_json(entries)
         return EXIT_OK
-    _print_changes(f"Changes after run {run_a} up to run {run_b}", entries)
+    changes_table(f"Changes after run {run_a} up to run {run_b}", entries)
     return EXIT_OK
 
 
@@ -473,7 +414,7 @@ def conflicts_cmd(ctx: click.Context, run: int | None, as_json: bool) -> int:
     if as_json:
         _emit_json(rows)
         return EXIT_OK
-    _table("Identity conflicts", ["kind", "target", "evidence", "candidates", "detail"],
+    table("Identity conflicts", ["kind", "target", "evidence", "candidates", "detail"],
            ([r["kind"], r["target"], r["evidence"], ", ".join(r["candidates"]), r["detail"]]
             for r in rows))
     return EXIT_OK

@@ -19,24 +19,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
-import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-
 from inventory.credentials import InventoryError, parse_secret_ref
 from inventory.model import Credentials, Inventory, Target
+from inventory.yaml_source import KeyPath, Source, describe, dotted, read_yaml
 
 __all__ = ["TRANSPORTS", "InventoryError", "load_inventory"]
 
 TRANSPORTS = frozenset({"ssh"})
 
-KeyPath = tuple[str | int, ...]
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
-_MAP_TAG = "tag:yaml.org,2002:map"
-_SEQ_TAG = "tag:yaml.org,2002:seq"
-_MERGE_TAG = "tag:yaml.org,2002:merge"
-# Far above any real inventory (~5 nodes per host); stops alias bombs early.
-_MAX_NODES = 500_000
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _NAME = re.compile(r"\S+")
 
@@ -47,156 +39,9 @@ _HOST_KEYS = _LAYER_KEYS | {"address", "groups"}
 _TOP_KEYS = frozenset({"defaults", "groups", "hosts"})
 
 
-# --- reading YAML: plain values plus the line of every key path ---------------------------
-
-@dataclass(frozen=True)
-class _Source:
-    file: str
-    data: Mapping[str, Any]
-    lines: Mapping[KeyPath, int]
-
-    def line_of(self, path: KeyPath) -> int | None:
-        for end in range(len(path), -1, -1):
-            line = self.lines.get(path[:end])
-            if line is not None:
-                return line
-        return None
-
-    def error(self, path: KeyPath, problem: str) -> InventoryError:
-        return InventoryError(problem, file=self.file, line=self.line_of(path),
-                              key=_dotted(path) or None)
-
-
-class _Reader:
-    """Turns a composed node tree into dicts/lists/scalars, recording lines as it goes.
-
-    Done by hand rather than with `yaml.safe_load` because PyYAML silently keeps the
-    last of duplicate keys (a duplicate host would vanish) and forgets all positions.
-    """
-
-    def __init__(self, file: str) -> None:
-        self.file = file
-        self.lines: dict[KeyPath, int] = {}
-        self._scalars = yaml.constructor.SafeConstructor()
-        self._active: set[int] = set()
-        self._count = 0
-
-    def value(self, node: Node, path: KeyPath) -> Any:
-        self._count += 1
-        if self._count > _MAX_NODES:
-            raise self._error(node, path, f"more than {_MAX_NODES} YAML nodes (alias bomb?)")
-        if isinstance(node, ScalarNode):
-            return self._scalar(node, path)
-        if id(node) in self._active:
-            raise self._error(node, path, "recursive YAML alias")
-        self._active.add(id(node))
-        try:
-            if isinstance(node, MappingNode):
-                return self._mapping(node, path)
-            if isinstance(node, SequenceNode):
-                return self._sequence(node, path)
-            raise self._error(node, path, f"unsupported YAML node {type(node).__name__}")
-        finally:
-            self._active.discard(id(node))
-
-    def _mapping(self, node: MappingNode, path: KeyPath) -> dict[str, Any]:
-        self._check_tag(node, _MAP_TAG, path)
-        out: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            key = self._key(key_node, path)
-            sub = (*path, key)
-            if key in out:
-                raise self._error(key_node, sub,
-                                  f"duplicate key '{key}' (first at line {self.lines[sub]})")
-            self.lines[sub] = _line(key_node)
-            out[key] = self.value(value_node, sub)
-        return out
-
-    def _sequence(self, node: SequenceNode, path: KeyPath) -> list[Any]:
-        self._check_tag(node, _SEQ_TAG, path)
-        out: list[Any] = []
-        for index, item in enumerate(node.value):
-            self.lines[(*path, index)] = _line(item)
-            out.append(self.value(item, (*path, index)))
-        return out
-
-    def _key(self, node: Node, path: KeyPath) -> str:
-        if node.tag == _MERGE_TAG:
-            raise self._error(node, path, "YAML merge keys (<<) are not supported; "
-                                          "put shared settings in defaults or a group")
-        key = self._scalar(node, path) if isinstance(node, ScalarNode) else None
-        if not isinstance(key, str) or not key:
-            shown = repr(node.value) if isinstance(node, ScalarNode) else "a collection"
-            raise self._error(node, path, f"key {shown} must be a non-empty string; quote it")
-        return key
-
-    def _scalar(self, node: ScalarNode, path: KeyPath) -> Any:
-        try:
-            return self._scalars.construct_object(node)
-        except (yaml.YAMLError, ValueError) as exc:  # unknown tag, impossible date, ...
-            raise self._error(node, path, f"cannot read value: {_yaml_problem(exc)}") from None
-
-    def _check_tag(self, node: Node, tag: str, path: KeyPath) -> None:
-        if node.tag != tag:
-            raise self._error(node, path, f"unsupported YAML tag {node.tag}")
-
-    def _error(self, node: Node, path: KeyPath, problem: str) -> InventoryError:
-        return InventoryError(problem, file=self.file, line=_line(node),
-                              key=_dotted(path) or None)
-
-
-def _read(path: str | Path) -> _Source:
-    file = str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise InventoryError(f"cannot read file: {exc.strerror or exc}", file=file) from exc
-    try:
-        root = yaml.compose(raw, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        line = getattr(getattr(exc, "problem_mark", None), "line", None)
-        raise InventoryError(f"invalid YAML: {_yaml_problem(exc)}", file=file,
-                             line=None if line is None else line + 1) from None
-    if root is None:
-        raise InventoryError("file is empty; expected a mapping with defaults, groups "
-                             "and/or hosts", file=file)
-    reader = _Reader(file)
-    reader.lines[()] = _line(root)
-    data = reader.value(root, ())
-    if not isinstance(data, dict):
-        raise InventoryError(f"expected a mapping with defaults, groups and/or hosts, "
-                             f"got {_kind(data)}", file=file, line=_line(root))
-    return _Source(file, data, reader.lines)
-
-
-def _yaml_problem(exc: Exception) -> str:
-    # Only PyYAML's short problem text: its full str() quotes a snippet of the document.
-    if isinstance(exc, yaml.MarkedYAMLError):
-        return ", ".join(p for p in (exc.context, exc.problem) if p) or type(exc).__name__
-    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-
-
-def _line(node: Node) -> int:
-    return int(node.start_mark.line) + 1
-
-
-def _dotted(path: KeyPath) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
-    return out
-
-
-def _kind(value: object) -> str:
-    """Describe a value by type only: the field might be a mistyped secret."""
-    names = {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean",
-             int: "an integer", float: "a number", type(None): "null"}
-    return names.get(type(value), type(value).__name__)
-
-
 # --- validating one file ------------------------------------------------------------------
 
-_Check = Callable[[_Source, object, KeyPath], object]
+_Check = Callable[[Source, object, KeyPath], object]
 
 
 @dataclass(frozen=True)
@@ -214,7 +59,7 @@ class _Group:
     name: str
     parents: tuple[str, ...]
     layer: _Layer
-    src: _Source
+    src: Source
     path: KeyPath
 
 
@@ -225,19 +70,19 @@ class _Host:
     network: IPNetwork | None
     groups: tuple[str, ...]
     layer: _Layer
-    src: _Source
+    src: Source
     path: KeyPath
 
 
 @dataclass(frozen=True)
 class _FileDefs:
-    src: _Source
+    src: Source
     defaults: _Layer | None
     groups: tuple[_Group, ...]
     hosts: tuple[_Host, ...]
 
 
-def _parse_file(src: _Source) -> _FileDefs:
+def _parse_file(src: Source) -> _FileDefs:
     _check_keys(src, src.data, _TOP_KEYS, ())
     if not src.data:
         raise src.error((), "file defines nothing; expected defaults, groups and/or hosts")
@@ -252,7 +97,7 @@ def _parse_file(src: _Source) -> _FileDefs:
         hosts=tuple(_host(src, name, data) for name, data in _section(src, "hosts")))
 
 
-def _section(src: _Source, key: str) -> list[tuple[str, dict[str, Any]]]:
+def _section(src: Source, key: str) -> list[tuple[str, dict[str, Any]]]:
     """(name, settings) of each entry under groups/hosts; `web01:` alone means `{}`."""
     entries = _mapping(src, src.data.get(key), (key,))
     allowed = _GROUP_KEYS if key == "groups" else _HOST_KEYS
@@ -266,13 +111,13 @@ def _section(src: _Source, key: str) -> list[tuple[str, dict[str, Any]]]:
     return out
 
 
-def _group(src: _Source, name: str, data: Mapping[str, Any]) -> _Group:
+def _group(src: Source, name: str, data: Mapping[str, Any]) -> _Group:
     path: KeyPath = ("groups", name)
     parents = _str_list(src, data.get("parents"), (*path, "parents"))
     return _Group(name, parents, _layer(src, data, path), src, path)
 
 
-def _host(src: _Source, name: str, data: Mapping[str, Any]) -> _Host:
+def _host(src: Source, name: str, data: Mapping[str, Any]) -> _Host:
     path: KeyPath = ("hosts", name)
     address = name
     if "address" in data:
@@ -284,7 +129,7 @@ def _host(src: _Source, name: str, data: Mapping[str, Any]) -> _Host:
     return _Host(name, address, network, groups, _layer(src, data, path), src, path)
 
 
-def _network(src: _Source, address: str, path: KeyPath) -> IPNetwork | None:
+def _network(src: Source, address: str, path: KeyPath) -> IPNetwork | None:
     if "/" not in address:
         return None
     try:
@@ -293,7 +138,7 @@ def _network(src: _Source, address: str, path: KeyPath) -> IPNetwork | None:
         raise src.error(path, f"not a valid CIDR range: {exc}") from None
 
 
-def _layer(src: _Source, data: Mapping[str, Any], path: KeyPath) -> _Layer:
+def _layer(src: Source, data: Mapping[str, Any], path: KeyPath) -> _Layer:
     scalars = {k: check(src, data[k], (*path, k)) for k, check in _SCALARS.items() if k in data}
     return _Layer(scalars=scalars,
                   tags=_str_list(src, data.get("tags"), (*path, "tags")),
@@ -301,7 +146,7 @@ def _layer(src: _Source, data: Mapping[str, Any], path: KeyPath) -> _Layer:
                   vars=_vars(src, data.get("vars"), (*path, "vars")))
 
 
-def _credentials(src: _Source, value: object, path: KeyPath) -> dict[str, object]:
+def _credentials(src: Source, value: object, path: KeyPath) -> dict[str, object]:
     data = _mapping(src, value, path)
     _check_keys(src, data, frozenset(_CREDENTIALS), path)
     # null clears an inherited credential, e.g. a key-only host under a password default
@@ -309,13 +154,13 @@ def _credentials(src: _Source, value: object, path: KeyPath) -> dict[str, object
             for k, v in data.items()}
 
 
-def _vars(src: _Source, value: object, path: KeyPath) -> dict[str, Any]:
+def _vars(src: Source, value: object, path: KeyPath) -> dict[str, Any]:
     data = _mapping(src, value, path)
     _check_json(src, data, path)
     return data
 
 
-def _check_json(src: _Source, value: object, path: KeyPath) -> None:
+def _check_json(src: Source, value: object, path: KeyPath) -> None:
     """Targets must serialize to JSON (DESIGN §2): no dates, binaries or sets in vars."""
     if isinstance(value, dict):
         for key, item in value.items():
@@ -328,7 +173,7 @@ def _check_json(src: _Source, value: object, path: KeyPath) -> None:
                               "quote it to make it a string")
 
 
-def _check_keys(src: _Source, data: Mapping[str, Any], allowed: frozenset[str],
+def _check_keys(src: Source, data: Mapping[str, Any], allowed: frozenset[str],
                 path: KeyPath) -> None:
     for key in data:
         if key not in allowed:
@@ -338,54 +183,54 @@ def _check_keys(src: _Source, data: Mapping[str, Any], allowed: frozenset[str],
                                           f"{', '.join(sorted(allowed))}")
 
 
-def _mapping(src: _Source, value: object, path: KeyPath) -> dict[str, Any]:
+def _mapping(src: Source, value: object, path: KeyPath) -> dict[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise src.error(path, f"expected a mapping, got {_kind(value)}")
+        raise src.error(path, f"expected a mapping, got {describe(value)}")
     return value
 
 
-def _str_list(src: _Source, value: object, path: KeyPath) -> tuple[str, ...]:
+def _str_list(src: Source, value: object, path: KeyPath) -> tuple[str, ...]:
     if value is None:
         return ()
     if not isinstance(value, list):
-        raise src.error(path, f"expected a list of strings, got {_kind(value)}")
+        raise src.error(path, f"expected a list of strings, got {describe(value)}")
     items = (_text(src, item, (*path, index)) for index, item in enumerate(value))
     return tuple(dict.fromkeys(items))
 
 
-def _text(src: _Source, value: object, path: KeyPath) -> str:
+def _text(src: Source, value: object, path: KeyPath) -> str:
     if isinstance(value, str) and value.strip():
         return value
     raise src.error(path, f"expected a non-empty string, got {_show(value)}")
 
 
-def _label(src: _Source, value: object, path: KeyPath) -> str | None:
+def _label(src: Source, value: object, path: KeyPath) -> str | None:
     return None if value is None else _text(src, value, path)
 
 
-def _platform(src: _Source, value: object, path: KeyPath) -> str:
+def _platform(src: Source, value: object, path: KeyPath) -> str:
     if isinstance(value, str) and _IDENT.fullmatch(value):
         return value
     raise src.error(path, "expected a platform name of letters, digits and '_' "
                           f"(e.g. linux, cisco_ios), got {_show(value)}")
 
 
-def _transport(src: _Source, value: object, path: KeyPath) -> str:
+def _transport(src: Source, value: object, path: KeyPath) -> str:
     if isinstance(value, str) and value in TRANSPORTS:
         return value
     raise src.error(path, f"expected a transport ({', '.join(sorted(TRANSPORTS))}), "
                           f"got {_show(value)}")
 
 
-def _port(src: _Source, value: object, path: KeyPath) -> int | None:
+def _port(src: Source, value: object, path: KeyPath) -> int | None:
     if value is None or (type(value) is int and 1 <= value <= 65535):  # bool is not a port
         return value
     raise src.error(path, f"expected an integer 1-65535, got {_show(value)}")
 
 
-def _key_file(src: _Source, value: object, path: KeyPath) -> str:
+def _key_file(src: Source, value: object, path: KeyPath) -> str:
     expanded = os.path.expanduser(_text(src, value, path))
     if not os.path.isabs(expanded):
         # relative to what? the cwd of a cron job is rarely what the author meant
@@ -393,12 +238,13 @@ def _key_file(src: _Source, value: object, path: KeyPath) -> str:
     return expanded
 
 
-def _secret(src: _Source, value: object, path: KeyPath) -> object:
+def _secret(src: Source, value: object, path: KeyPath) -> object:
     # Never echo the value: it may be the literal secret we are about to reject.
     if not isinstance(value, str):
-        raise src.error(path, f"expected an env:NAME or file:/path reference, got {_kind(value)}")
+        raise src.error(path, "expected an env:NAME or file:/path reference, "
+                              f"got {describe(value)}")
     try:
-        return parse_secret_ref(value, _dotted(path))
+        return parse_secret_ref(value, dotted(path))
     except InventoryError as exc:
         raise src.error(path, exc.problem) from None
 
@@ -425,7 +271,7 @@ def load_inventory(paths: Sequence[str | Path], *, max_cidr_targets: int = 4096)
     if not paths:
         raise InventoryError("no inventory files given")
     _check_distinct(paths)
-    defaults, groups, hosts = _merge([_parse_file(_read(p)) for p in paths])
+    defaults, groups, hosts = _merge([_parse_file(read_yaml(p)) for p in paths])
     _check_group_refs(groups, hosts)
     targets = _build_targets(defaults, groups, hosts, max_cidr_targets)
     return Inventory(targets=tuple(targets), sources=tuple(str(p) for p in paths))
@@ -472,7 +318,7 @@ def _merge_defaults(files: Sequence[_FileDefs]) -> _Layer:
     return first.defaults if first and first.defaults else _Layer()
 
 
-def _where(src: _Source, path: KeyPath) -> str:
+def _where(src: Source, path: KeyPath) -> str:
     line = src.line_of(path)
     return src.file if line is None else f"{src.file} line {line}"
 

@@ -53,6 +53,8 @@ def test_discovering_this_machine_builds_a_true_graph_with_history(
 
     devices = cmdb.json("ci", "list", "--label", "Device")
     assert len(devices) == 1
+    assert cmdb.json("ci", "list", "--site", "lab-1", "--role", "server") == devices
+    assert cmdb.json("ci", "list", "--site", "elsewhere") == []
     device = cmdb.json("ci", "show", devices[0]["uid"])
     props = {k: v["value"] for k, v in device["properties"].items()}
     assert props["hostname"] == socket.gethostname()

@@ -20,15 +20,13 @@ from cmdb.changeset import (
     ChangeSet,
     EvidenceKind,
     NodeStatus,
-    NodeUpsert,
-    PropertySet,
-    RelChange,
     Snapshot,
     StoredNode,
 )
 from cmdb.schema import Source
 from cmdb.store.base import StoreError
-from cmdb.store.sqlite_read import SqliteReader, dump, load, outcomes_to_json
+from cmdb.store.plan import ApplyPlan, CurrentState, StoredValue, load, plan_apply, touched
+from cmdb.store.sqlite_read import SqliteReader, outcomes_to_json
 
 SCHEMA_VERSION = "1"
 
@@ -165,130 +163,79 @@ class SqliteStore(SqliteReader):
 
     def apply(self, changeset: ChangeSet) -> ApplySummary:
         """Apply a ChangeSet in one transaction; applying it twice changes nothing."""
+        run = changeset.run
         try:
             with self._transaction() as db:
-                writer = _Writer(db, changeset.run.run, changeset.run.finished_at.isoformat())
-                writer.apply(changeset)
-                summary = writer.summary(len(changeset.conflicts))
+                plan = plan_apply(changeset, self._current(changeset))
+                _execute(db, plan, run.finished_at.isoformat())
+                db.executemany("INSERT OR REPLACE INTO identity VALUES(?,?,?)", [
+                    (uid, kind.value, value) for uid, evidence in changeset.evidence.items()
+                    for kind, value in evidence.items()])
+                db.executemany("INSERT INTO conflicts VALUES(?,?,?,?,?,?)", [
+                    (run.run, c.kind, c.target, c.evidence, json.dumps(c.candidates), c.detail)
+                    for c in changeset.conflicts])
                 db.execute(
-                    "UPDATE runs SET kind=?, started_at=?, finished_at=?, status='done', "
-                    "targets=?, summary=? WHERE run=?",
-                    (changeset.run.kind, changeset.run.started_at.isoformat(), writer.at,
-                     outcomes_to_json(changeset.run.targets), json.dumps(summary.__dict__),
-                     changeset.run.run))
-                return summary
+                    "INSERT INTO runs(run, kind, started_at, finished_at, status, targets, "
+                    "summary) VALUES(?,?,?,?,'done',?,?) ON CONFLICT(run) DO UPDATE SET "
+                    "kind=excluded.kind, started_at=excluded.started_at, "
+                    "finished_at=excluded.finished_at, status='done', "
+                    "targets=excluded.targets, summary=excluded.summary",
+                    (run.run, run.kind, run.started_at.isoformat(), run.finished_at.isoformat(),
+                     outcomes_to_json(run.targets), json.dumps(plan.summary.__dict__)))
+                return plan.summary
         except sqlite3.Error as exc:
             raise StoreError(f"sqlite:{self.path}: apply failed, nothing was written: "
                              f"{exc}") from exc
 
+    def _current(self, changeset: ChangeSet) -> CurrentState:
+        uids, rels = touched(changeset)
+        members = json.dumps(sorted(uids))
+        q = self.conn.execute
+        nodes = {u: NodeStatus(st) for u, st in q(
+            "SELECT uid, status FROM nodes WHERE uid IN (SELECT value FROM json_each(?))",
+            (members,))}
+        props = {(u, n): StoredValue(v, s, t) for u, n, v, s, t in q(
+            "SELECT uid, name, value, source, target FROM props "
+            "WHERE uid IN (SELECT value FROM json_each(?))", (members,))}
+        observations = {(u, n, s): (v, t) for u, n, s, v, t in q(
+            "SELECT uid, name, source, value, target FROM observations "
+            "WHERE uid IN (SELECT value FROM json_each(?))", (members,))}
+        sources = json.dumps(sorted({src for src, _, _ in rels}))
+        stored_rels = {(a, t, b): NodeStatus(st) for a, t, b, st in q(
+            "SELECT src, type, dst, status FROM rels "
+            "WHERE src IN (SELECT value FROM json_each(?))", (sources,)) if (a, t, b) in rels}
+        return CurrentState(nodes, props, observations, stored_rels)
 
-class _Writer:
-    """Applies one ChangeSet inside an open transaction, counting what changed."""
 
-    def __init__(self, db: sqlite3.Connection, run: int, at: str) -> None:
-        self.db, self.run, self.at = db, run, at
-        self.counts = {"created": 0, "reappeared": 0, "absent": 0, "props": 0,
-                       "rels_added": 0, "rels_removed": 0}
-
-    def apply(self, cs: ChangeSet) -> None:
-        if self.db.execute("SELECT 1 FROM runs WHERE run=?", (self.run,)).fetchone() is None:
-            self.db.execute("INSERT INTO runs(run, kind, started_at, status) VALUES(?,?,?,?)",
-                            (self.run, cs.run.kind, cs.run.started_at.isoformat(), "running"))
-        for node in cs.nodes:
-            self._node(node)
-        for obs in cs.observations:
-            if obs.value is None:
-                self.db.execute("DELETE FROM observations WHERE uid=? AND name=? AND source=?",
-                                (obs.uid, obs.name, obs.source.value))
-            else:
-                self.db.execute("INSERT OR REPLACE INTO observations VALUES(?,?,?,?,?,?)",
-                                (obs.uid, obs.name, obs.source.value, dump(obs.value),
-                                 obs.target, self.run))
-        for prop in cs.properties:
-            self._property(prop)
-        for rel in cs.rels:
-            self._rel(rel)
-        for uid in cs.absent:
-            self._absent(uid)
-        for uid, evidence in cs.evidence.items():
-            self.db.executemany("INSERT OR REPLACE INTO identity VALUES(?,?,?)",
-                                [(uid, kind.value, value) for kind, value in evidence.items()])
-        self.db.executemany(
-            "INSERT INTO conflicts VALUES(?,?,?,?,?,?)",
-            [(self.run, c.kind, c.target, c.evidence, json.dumps(c.candidates), c.detail)
-             for c in cs.conflicts])
-
-    def _history(self, uid: str, kind: str, name: str, old: str | None, new: str | None,
-                  source: str | None = None, other: str | None = None) -> None:
-        self.db.execute(
-            "INSERT INTO history(run, at, uid, kind, name, other, old, new, source) "
-            "VALUES(?,?,?,?,?,?,?,?,?)", (self.run, self.at, uid, kind, name, other, old, new,
-                                         source))
-
-    def _node(self, node: NodeUpsert) -> None:
-        row = self.db.execute("SELECT status FROM nodes WHERE uid=?", (node.uid,)).fetchone()
-        if row is None:
-            self.db.execute("INSERT INTO nodes VALUES(?,?,?,?,'present',?,?,NULL)",
-                            (node.uid, node.label, node.owner, node.device, self.run, self.run))
-            self._history(node.uid, "node", "status", None, dump("present"))
-            self.counts["created"] += 1
-            return
-        if row[0] == NodeStatus.ABSENT:
-            self._history(node.uid, "node", "status", dump("absent"), dump("present"))
-            self.counts["reappeared"] += 1
-        self.db.execute("UPDATE nodes SET status='present', absent_since=NULL, last_run=? "
-                        "WHERE uid=?", (self.run, node.uid))
-
-    def _property(self, prop: PropertySet) -> None:
-        row = self.db.execute("SELECT value FROM props WHERE uid=? AND name=?",
-                              (prop.uid, prop.name)).fetchone()
-        old = row[0] if row else None
-        source = prop.source.value if prop.source else None
-        if prop.value is None:
-            if old is not None:
-                self.db.execute("DELETE FROM props WHERE uid=? AND name=?", (prop.uid, prop.name))
-                self._history(prop.uid, "property", prop.name, old, None, source)
-                self.counts["props"] += 1
-            return
-        new = dump(prop.value)
-        self.db.execute(
-            "INSERT INTO props VALUES(?,?,?,?,?,?) ON CONFLICT(uid, name) DO UPDATE SET "
-            "value=excluded.value, source=excluded.source, target=excluded.target, "
-            "run=CASE WHEN props.value = excluded.value THEN props.run ELSE excluded.run END",
-            (prop.uid, prop.name, new, source, prop.target, self.run))
-        if new != old:
-            self._history(prop.uid, "property", prop.name, old, new, source)
-            self.counts["props"] += 1
-
-    def _rel(self, rel: RelChange) -> None:
-        row = self.db.execute("SELECT status FROM rels WHERE src=? AND type=? AND dst=?",
-                              (rel.src, rel.type, rel.dst)).fetchone()
-        status = row[0] if row else None
-        if rel.present:
-            if status != "present":
-                old = dump(status) if status else None
-                self._history(rel.src, "relationship", rel.type, old, dump("present"),
-                              other=rel.dst)
-                self.counts["rels_added"] += 1
-            self.db.execute(
-                "INSERT INTO rels VALUES(?,?,?,'present',?,?) ON CONFLICT(src, type, dst) "
-                "DO UPDATE SET status='present', last_run=excluded.last_run",
-                (rel.src, rel.type, rel.dst, self.run, self.run))
-        elif status == "present":
-            self.db.execute("UPDATE rels SET status='absent' WHERE src=? AND type=? AND dst=?",
-                            (rel.src, rel.type, rel.dst))
-            self._history(rel.src, "relationship", rel.type, dump("present"), dump("absent"),
-                          other=rel.dst)
-            self.counts["rels_removed"] += 1
-
-    def _absent(self, uid: str) -> None:
-        cur = self.db.execute("UPDATE nodes SET status='absent', absent_since=? "
-                              "WHERE uid=? AND status='present'", (self.run, uid))
-        if cur.rowcount:
-            self._history(uid, "node", "status", dump("present"), dump("absent"))
-            self.counts["absent"] += 1
-
-    def summary(self, conflicts: int) -> ApplySummary:
-        c = self.counts
-        return ApplySummary(self.run, c["created"], c["reappeared"], c["absent"], c["props"],
-                            c["rels_added"], c["rels_removed"], conflicts)
+def _execute(db: sqlite3.Connection, plan: ApplyPlan, at: str) -> None:
+    """Write a plan; every statement is fixed text with parameters."""
+    run = plan.run
+    db.executemany("INSERT INTO nodes VALUES(?,?,?,?,'present',?,?,NULL)",
+                   [(n.uid, n.label, n.owner, n.device, run, run) for n in plan.created])
+    db.executemany("UPDATE nodes SET last_run=? WHERE uid=?", [(run, u) for u in plan.seen])
+    db.executemany("UPDATE nodes SET status=?, absent_since=? WHERE uid=?", [
+        (st.value, run if st is NodeStatus.ABSENT else None, uid) for uid, st in plan.status])
+    db.executemany("DELETE FROM props WHERE uid=? AND name=?",
+                   [(p.uid, p.name) for p in plan.props if p.value is None])
+    db.executemany(
+        "INSERT INTO props VALUES(?,?,?,?,?,?) ON CONFLICT(uid, name) DO UPDATE SET "
+        "value=excluded.value, source=excluded.source, target=excluded.target, "
+        "run=CASE WHEN props.value = excluded.value THEN props.run ELSE excluded.run END",
+        [(p.uid, p.name, p.value, p.source, p.target, run)
+         for p in plan.props if p.value is not None])
+    db.executemany("DELETE FROM observations WHERE uid=? AND name=? AND source=?",
+                   [(o.uid, o.name, o.source) for o in plan.observations if o.value is None])
+    db.executemany("INSERT OR REPLACE INTO observations VALUES(?,?,?,?,?,?)",
+                   [(o.uid, o.name, o.source, o.value, o.target, run)
+                    for o in plan.observations if o.value is not None])
+    db.executemany(
+        "INSERT INTO rels VALUES(?,?,?,?,?,?) ON CONFLICT(src, type, dst) DO UPDATE SET "
+        "status=excluded.status, last_run=excluded.last_run",
+        [(r.src, r.type, r.dst, r.status.value, run, run) for r in plan.rels])
+    db.executemany("UPDATE rels SET last_run=? WHERE src=? AND type=? AND dst=?",
+                   [(run, *key) for key in plan.rels_seen])
+    db.executemany(
+        "INSERT INTO history(run, at, uid, kind, name, other, old, new, source) "
+        "VALUES(?,?,?,?,?,?,?,?,?)",
+        [(run, at, h.uid, h.kind, h.name, h.other, h.old, h.new, h.source)
+         for h in plan.history])

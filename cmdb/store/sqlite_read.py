@@ -17,14 +17,8 @@ from cmdb.store.base import (
     PropertyValue,
     RunRecord,
 )
-
-
-def dump(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False)
-
-
-def load(text: str | None) -> Any:
-    return None if text is None else json.loads(text)
+from cmdb.store.plan import dump, load
+from cmdb.store.replay import net_changes, relationships_as_of, state_as_of
 
 
 def outcomes_to_json(outcomes: Iterable[TargetOutcome]) -> str:
@@ -39,12 +33,8 @@ def _outcomes_from_json(text: str | None) -> tuple[TargetOutcome, ...]:
     )
 
 
-_LATEST = """
-SELECT uid, name, other, new, source, run FROM (
-    SELECT uid, name, other, new, source, run, row_number() OVER (
-        PARTITION BY uid, name, other ORDER BY seq DESC) AS rn
-    FROM history WHERE kind = ? AND run <= ?) WHERE rn = 1
-"""
+_HISTORY = ("SELECT h.seq, h.run, h.at, h.uid, n.label, h.kind, h.name, h.other, h.old, "
+            "h.new, h.source FROM history h JOIN nodes n ON n.uid = h.uid ")
 
 
 class SqliteReader:
@@ -101,25 +91,21 @@ class SqliteReader:
 
     def _records_as_of(self, run: int, rows: list[Any]) -> list[NodeRecord]:
         """Replay history up to `run`: the graph exactly as that run left it."""
-        wanted = {r[0] for r in rows}
-        status: dict[str, tuple[str, int]] = {}
-        for uid, _, _, new, _, changed in self.conn.execute(_LATEST, ("node", run)):
-            if uid in wanted:
-                status[uid] = (load(new), changed)
-        props: dict[str, dict[str, PropertyValue]] = {}
-        for uid, name, _, new, source, changed in self.conn.execute(_LATEST, ("property", run)):
-            if uid in wanted and new is not None:
-                props.setdefault(uid, {})[name] = PropertyValue(load(new), source, None,
-                                                                changed)
-        records = []
-        for r in rows:
-            if r[0] not in status:
-                continue  # did not exist yet
-            state, changed = status[r[0]]
-            absent_since = changed if state == NodeStatus.ABSENT else None
-            records.append(NodeRecord(r[0], r[1], NodeStatus(state), r[3], r[4], r[5],
-                                      min(r[6], run), absent_since, props.get(r[0], {})))
-        return records
+        entries = self._entries(
+            "WHERE h.run <= ? AND h.kind IN ('node', 'property') "
+            "AND h.uid IN (SELECT value FROM json_each(?))",
+            (run, json.dumps([r[0] for r in rows])))
+        state = state_as_of(entries)
+        return [
+            NodeRecord(r[0], r[1], state[r[0]].status, r[3], r[4], r[5], min(r[6], run),
+                       state[r[0]].changed_run if state[r[0]].status is NodeStatus.ABSENT
+                       else None, state[r[0]].properties)
+            for r in rows if r[0] in state
+        ]
+
+    def _entries(self, where: str, params: tuple[Any, ...]) -> list[HistoryEntry]:
+        return [_entry(row) for row in self.conn.execute(_HISTORY + where + " ORDER BY h.seq",
+                                                         params)]
 
     def resolve(self, ref: str) -> list[str]:
         """A CI by uid, unique uid prefix, or device host name / FQDN."""
@@ -142,9 +128,10 @@ class SqliteReader:
             rows = [(s, t, d, st == "present") for s, t, d, st in self.conn.execute(
                 "SELECT src, type, dst, status FROM rels WHERE src=? OR dst=?", (uid, uid))]
         else:
-            rows = [(s, t, d, load(new) == "present")
-                    for s, t, d, new, _, _ in self.conn.execute(_LATEST, ("relationship", as_of))
-                    if uid in (s, d)]
+            rels = relationships_as_of(self._entries(
+                "WHERE h.kind = 'relationship' AND h.run <= ? AND (h.uid = ? OR h.other = ?)",
+                (as_of, uid, uid)))
+            rows = [(s, t, d, present) for (s, t, d), present in rels.items()]
         labels = dict(self.conn.execute(
             "SELECT uid, label FROM nodes WHERE uid IN (SELECT value FROM json_each(?))",
             (json.dumps([d if s == uid else s for s, _, d, _ in rows]),)).fetchall())
@@ -159,31 +146,12 @@ class SqliteReader:
             "ORDER BY name, source", (uid,))]
 
     def history(self, uid: str, include_owned: bool = True) -> list[HistoryEntry]:
-        sql = ("SELECT h.seq, h.run, h.at, h.uid, n.label, h.kind, h.name, h.other, h.old, "
-               "h.new, h.source FROM history h JOIN nodes n ON n.uid = h.uid "
-               "WHERE h.uid = ? OR (? AND (n.device = ? OR n.owner = ?)) ORDER BY h.seq")
-        return [_entry(row) for row in self.conn.execute(sql, (uid, include_owned, uid, uid))]
+        return self._entries("WHERE h.uid = ? OR (? AND (n.device = ? OR n.owner = ?))",
+                             (uid, include_owned, uid, uid))
 
     def diff(self, run_a: int, run_b: int) -> list[HistoryEntry]:
         """Net changes after run_a up to run_b; a change undone in between drops out."""
-        first_old: dict[tuple[str, str, str, str | None], HistoryEntry] = {}
-        last: dict[tuple[str, str, str, str | None], HistoryEntry] = {}
-        for row in self.conn.execute(
-            "SELECT h.seq, h.run, h.at, h.uid, n.label, h.kind, h.name, h.other, h.old, h.new, "
-            "h.source FROM history h JOIN nodes n ON n.uid = h.uid "
-            "WHERE h.run > ? AND h.run <= ? ORDER BY h.seq", (run_a, run_b)):
-            entry = _entry(row)
-            key = (entry.uid, entry.kind, entry.name, entry.other)
-            first_old.setdefault(key, entry)
-            last[key] = entry
-        net = []
-        for key, entry in last.items():
-            old = first_old[key].old
-            if old != entry.new:
-                net.append(HistoryEntry(entry.seq, entry.run, entry.at, entry.uid, entry.label,
-                                        entry.kind, entry.name, entry.other, old, entry.new,
-                                        entry.source))
-        return sorted(net, key=lambda e: e.seq)
+        return net_changes(self._entries("WHERE h.run > ? AND h.run <= ?", (run_a, run_b)))
 
     def runs(self, limit: int | None = None) -> list[RunRecord]:
         rows = self.conn.execute(

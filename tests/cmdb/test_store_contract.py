@@ -72,8 +72,11 @@ def test_one_changed_setting_is_one_history_entry(store: GraphStore) -> None:
     run(store, host(settings={"permitrootlogin": "no"}))
     run(store, host(settings={"permitrootlogin": "yes"}))
     config = store.nodes("ConfigFile")[0]
-    entries = [e for e in store.history(config.uid) if e.name == "settings.permitrootlogin"]
-    assert [(e.run, e.old, e.new) for e in entries] == [(1, None, "no"), (2, "no", "yes")]
+    history = store.history(config.uid)
+    created = [e for e in history if e.name == "created"]
+    assert [(e.run, e.new["settings.permitrootlogin"]) for e in created] == [(1, "no")]
+    entries = [e for e in history if e.name == "settings.permitrootlogin"]
+    assert [(e.run, e.old, e.new) for e in entries] == [(2, "no", "yes")]
     assert config.value("settings.permitrootlogin") == "yes"
 
 
@@ -87,7 +90,7 @@ def test_as_of_reads_the_graph_as_a_past_run_left_it(store: GraphStore) -> None:
     assert len(store.nodes("Interface", as_of=2)) == 2
     changes = {(e.label, e.kind, e.name) for e in store.diff(1, 2)}
     assert ("ConfigFile", "property", "settings.permitrootlogin") in changes
-    assert ("Interface", "node", "status") in changes
+    assert ("Interface", "node", "created") in changes
     assert ("Device", "relationship", "HAS_INTERFACE") in changes
 
 

@@ -22,9 +22,10 @@ import yaml
 from cmdb.changeset import RunInfo
 from cmdb.ingest import ingest
 from cmdb.render import changes_table, missed_text, out, print_detail, table
-from cmdb.schema import FactsError
+from cmdb.schema import RELATIONSHIPS, FactsError, stable_uid
 from cmdb.store import GraphStore, StoreError, default_store_url, open_store
-from cmdb.views import conflict_row, history_row, node_detail, node_row, run_row
+from cmdb.store.impact import Direction
+from cmdb.views import conflict_row, history_row, impact_row, node_detail, node_row, run_row
 from discovery.platforms import build_platforms
 from discovery.progress import DiscoveryProgress
 from discovery.result import DiscoveryResult, result_from_json, result_to_json
@@ -321,8 +322,6 @@ def ci_list(ctx: click.Context, label: str | None, role: str | None, platform: s
 
 
 def _site_uid(site: str) -> str:
-    from cmdb.schema import stable_uid
-
     return stable_uid("Site", site)
 
 
@@ -368,6 +367,34 @@ def ci_history(ctx: click.Context, ref: str, only_self: bool, as_json: bool) -> 
         _emit_json(entries)
         return EXIT_OK
     changes_table(f"History of {ref}", entries)
+    return EXIT_OK
+
+
+@cli.command("impact")
+@click.argument("ref", metavar="CI")
+@click.option("--type", "types", multiple=True, metavar="REL",
+              help="Relationship type to follow (repeatable; default: all), e.g. DEPENDS_ON.")
+@click.option("--direction", type=click.Choice([d.value for d in Direction]), default="both",
+              show_default=True, help="out: what CI uses or owns; in: what uses or owns CI.")
+@click.option("--depth", default=3, show_default=True, type=click.IntRange(1, 10))
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def impact_cmd(ctx: click.Context, ref: str, types: tuple[str, ...], direction: str,
+               depth: int, as_json: bool) -> int:
+    """What a CI reaches over the graph, each with the path that explains why."""
+    unknown = sorted(set(types) - set(RELATIONSHIPS))
+    if unknown:
+        raise UsageProblem(f"unknown relationship type(s) {unknown}; known: "
+                           f"{', '.join(sorted(RELATIONSHIPS))}")
+    store = _store(ctx)
+    found = store.impact(_resolve(store, ref), types, Direction(direction), depth)
+    rows = [impact_row(store, found.root, hit) for hit in found.hits]
+    if as_json:
+        _emit_json(rows)
+        return EXIT_OK
+    table(f"{len(rows)} CIs reached from {ref} ({direction}, depth {depth})",
+          ["depth", "CI", "uid", "path"],
+          ([r["depth"], f"{r['label']} {r['name']}", r["uid"], r["explanation"]] for r in rows))
     return EXIT_OK
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from cmdb.changeset import Conflict
 from cmdb.store.base import Edge, GraphStore, HistoryEntry, NodeRecord, RunRecord
+from cmdb.store.impact import ImpactHit
 
 # The properties that name a CI best in a one-line listing.
 TITLE_PROPERTIES = ("hostname", "name", "path", "address", "port")
@@ -103,3 +104,26 @@ def run_row(run: RunRecord) -> dict[str, Any]:
 def conflict_row(conflict: Conflict) -> dict[str, Any]:
     return {"kind": conflict.kind, "target": conflict.target, "evidence": conflict.evidence,
             "candidates": list(conflict.candidates), "detail": conflict.detail}
+
+
+def impact_row(store: GraphStore, root: str, hit: ImpactHit) -> dict[str, Any]:
+    """One reached CI with its explanation as a chain from the root, e.g.
+    `vm -HAS_INTERFACE-> eth0 -HAS_IP-> 10.0.0.1/24` (arrows show stored direction)."""
+    names: dict[str, str] = {}
+
+    def name(uid: str) -> str:
+        if uid not in names:
+            record = store.get(uid)
+            names[uid] = title(record) if record else uid
+        return names[uid]
+
+    chain, at = [name(root)], root
+    for src, rel_type, dst in hit.path:
+        if src == at:
+            chain.append(f"-{rel_type}-> {name(dst)}")
+            at = dst
+        else:
+            chain.append(f"<-{rel_type}- {name(src)}")
+            at = src
+    return {"uid": hit.uid, "label": hit.label, "name": name(hit.uid), "depth": hit.depth,
+            "path": [list(step) for step in hit.path], "explanation": " ".join(chain)}

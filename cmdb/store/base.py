@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -16,6 +16,7 @@ from cmdb.changeset import (
     Snapshot,
 )
 from cmdb.schema import TargetOutcome
+from cmdb.store.impact import Direction, ImpactGraph
 
 
 class StoreError(Exception):
@@ -118,6 +119,9 @@ class GraphStore(Protocol):
     def resolve(self, ref: str) -> list[str]: ...
 
     def neighbours(self, uid: str, as_of: int | None = None) -> list[Edge]: ...
+
+    def impact(self, uid: str, types: Sequence[str] = (),
+               direction: Direction = Direction.BOTH, max_depth: int = 3) -> ImpactGraph: ...
 
     def observations(self, uid: str) -> list[ObservationRecord]: ...
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from cmdb.changeset import ApplySummary, Conflict, NodeStatus
@@ -17,6 +17,8 @@ from cmdb.store.base import (
     PropertyValue,
     RunRecord,
 )
+from cmdb.store.impact import Direction, ImpactGraph, Walk, breadth_first
+from cmdb.store.impact import graph as impact_graph
 from cmdb.store.plan import dump, load
 from cmdb.store.replay import net_changes, relationships_as_of, state_as_of
 
@@ -35,6 +37,19 @@ def _outcomes_from_json(text: str | None) -> tuple[TargetOutcome, ...]:
 
 _HISTORY = ("SELECT h.seq, h.run, h.at, h.uid, n.label, h.kind, h.name, h.other, h.old, "
             "h.new, h.source FROM history h JOIN nodes n ON n.uid = h.uid ")
+
+
+# Present relationships of the asked types (all when the list is empty) to present CIs.
+_IMPACT_OUT = (
+    "SELECT r.src, r.type, r.dst FROM rels r JOIN nodes n ON n.uid = r.dst "
+    "WHERE r.src IN (SELECT value FROM json_each(?)) "
+    "AND r.status = 'present' AND n.status = 'present' "
+    "AND (json_array_length(?) = 0 OR r.type IN (SELECT value FROM json_each(?)))")
+_IMPACT_IN = (
+    "SELECT r.src, r.type, r.dst FROM rels r JOIN nodes n ON n.uid = r.src "
+    "WHERE r.dst IN (SELECT value FROM json_each(?)) "
+    "AND r.status = 'present' AND n.status = 'present' "
+    "AND (json_array_length(?) = 0 OR r.type IN (SELECT value FROM json_each(?)))")
 
 
 class SqliteReader:
@@ -137,6 +152,28 @@ class SqliteReader:
             (json.dumps([d if s == uid else s for s, _, d, _ in rows]),)).fetchall())
         return [Edge(s, t, d, labels.get(d if s == uid else s, "?"),
                      "out" if s == uid else "in", present) for s, t, d, present in rows]
+
+    def impact(self, uid: str, types: Sequence[str] = (), direction: Direction = Direction.BOTH,
+               max_depth: int = 3) -> ImpactGraph:
+        """What `uid` reaches over present relationships of `types` (all when empty)."""
+        type_list = json.dumps(list(types))
+
+        def fetch(frontier: set[str]) -> list[Walk]:
+            walks: list[Walk] = []
+            members = json.dumps(sorted(frontier))
+            if direction in (Direction.OUT, Direction.BOTH):
+                walks += [(s, (s, t, d), d) for s, t, d in self.conn.execute(_IMPACT_OUT, (
+                    members, type_list, type_list))]
+            if direction in (Direction.IN, Direction.BOTH):
+                walks += [(d, (s, t, d), s) for s, t, d in self.conn.execute(_IMPACT_IN, (
+                    members, type_list, type_list))]
+            return walks
+
+        paths = breadth_first(uid, fetch, max_depth)
+        labels = dict(self.conn.execute(
+            "SELECT uid, label FROM nodes WHERE uid IN (SELECT value FROM json_each(?))",
+            (json.dumps(sorted(paths)),)).fetchall())
+        return impact_graph(uid, types, direction, max_depth, paths, labels)
 
     # ---- provenance, history, runs ----------------------------------------------------
 

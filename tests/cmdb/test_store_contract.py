@@ -12,6 +12,7 @@ from cmdb.changeset import NodeStatus, Observation
 from cmdb.ingest import ingest
 from cmdb.schema import Source, TargetFacts, TargetOutcome
 from cmdb.store import GraphStore, StoreError, open_store
+from cmdb.store.impact import Direction, ImpactGraph, Step
 from cmdb.store.sqlite import SqliteStore
 from tests.cmdb.builders import host, placed, run_info
 
@@ -158,3 +159,77 @@ def test_a_file_that_is_not_a_store_is_a_clear_error(tmp_path: Path) -> None:
         open_store(f"sqlite:{bad}")
     with pytest.raises(StoreError, match="unknown store type"):
         open_store("ftp://x")
+
+
+def test_a_failing_target_leaves_its_cis_untouched(store: GraphStore) -> None:
+    two = {"eth0": "00:16:3e:00:00:01", "eth1": "00:16:3e:00:00:09"}
+    other = {"eth0": "00:16:3e:00:00:02"}
+    run(store, host("a", interfaces=two),
+        host("b", serial="SER2", machine_id="m2", hostname="db01", interfaces=other))
+    before = {n.uid: dict(n.properties) for n in store.nodes(include_absent=True)}
+    # a's interfaces collector failed (nothing complete); b's succeeded with eth0 gone.
+    _, summary = run(store, host("a", interfaces={}, complete=frozenset()),
+                     host("b", serial="SER2", machine_id="m2", hostname="db01", interfaces={}))
+    assert summary.nodes_absent == 2  # b's eth0 and its address, nothing of a's
+    a = next(d for d in store.nodes("Device") if d.value("hostname") == "web01")
+    for node in store.nodes(include_absent=True):
+        if node.device == a.uid:
+            assert node.status is NodeStatus.PRESENT
+            assert dict(node.properties) == before[node.uid]
+
+
+def test_conflicts_are_stored_for_review(store: GraphStore) -> None:
+    uuid = "4c4c4544-0042-3510-8048-b2c04f4e4d32"
+    run(store, host("a", serial=None, system_uuid=uuid, machine_id="m-a", hostname="a"),
+        host("b", serial=None, system_uuid=uuid, machine_id="m-b", hostname="b",
+             interfaces={"eth0": "00:16:3e:00:00:02"}))
+    conflicts = store.conflicts()
+    assert [(c.kind, c.target) for c in conflicts] == [("cloned", "a,b")]
+    assert store.conflicts(run=99) == []
+
+
+NASTY = "x'}) DETACH DELETE n //\"; DROP TABLE nodes; --"
+
+
+def test_values_that_look_like_queries_are_stored_verbatim(store: GraphStore) -> None:
+    run(store, host(hostname=NASTY, settings={"banner": NASTY, NASTY: "1"}))
+    device = store.nodes("Device")[0]
+    assert device.value("hostname") == NASTY
+    assert store.resolve(NASTY) == [device.uid]
+    config = store.nodes("ConfigFile")[0]
+    assert config.value("settings.banner") == NASTY
+    assert config.value(f"settings.{NASTY}") == "1"
+    assert len(store.nodes()) == 4  # device, interface, address, config file: nothing lost
+
+
+def impact_rows(graph: ImpactGraph) -> list[tuple[str, int, tuple[Step, ...]]]:
+    return [(h.label, h.depth, h.path) for h in graph.hits]
+
+
+def test_impact_follows_the_asked_types_and_direction(store: GraphStore) -> None:
+    run(store, host(), placed("t1", "dc1"))
+    device = store.nodes("Device")[0].uid
+    eth0 = store.nodes("Interface")[0].uid
+    ip = store.nodes("IpAddress")[0].uid
+    site = store.nodes("Site")[0].uid
+    down = store.impact(device, ["HAS_INTERFACE", "HAS_IP"], Direction.OUT, 3)
+    assert impact_rows(down) == [
+        ("Interface", 1, ((device, "HAS_INTERFACE", eth0),)),
+        ("IpAddress", 2, ((device, "HAS_INTERFACE", eth0), (eth0, "HAS_IP", ip))),
+    ]
+    assert [h.uid for h in store.impact(device, ["HAS_INTERFACE"], Direction.OUT, 1).hits] == [
+        eth0]
+    up = store.impact(ip, [], Direction.IN, 5)  # who owns this address, up to the device
+    assert [(h.label, h.depth) for h in up.hits] == [("Interface", 1), ("Device", 2)]
+    both = store.impact(site, ["LOCATED_IN", "HAS_INTERFACE"], Direction.BOTH, 2)
+    assert [(h.label, h.depth) for h in both.hits] == [("Device", 1), ("Interface", 2)]
+
+
+def test_impact_skips_absent_cis(store: GraphStore) -> None:
+    two = {"eth0": "00:16:3e:00:00:01", "eth1": "00:16:3e:00:00:09"}
+    run(store, host(interfaces=two))
+    run(store, host(interfaces={"eth0": "00:16:3e:00:00:01"}))
+    device = store.nodes("Device")[0].uid
+    names = {store.get(h.uid).value("name")  # type: ignore[union-attr]
+             for h in store.impact(device, ["HAS_INTERFACE"], Direction.OUT, 1).hits}
+    assert names == {"eth0"}

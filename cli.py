@@ -37,6 +37,7 @@ from inventory import (
     SecretError,
     installation_key,
     load_inventory,
+    parse_secret_ref,
     resolve_secret,
     target_summary,
 )
@@ -122,9 +123,13 @@ def cli(ctx: click.Context, store_url: str | None, config_file: str | None) -> N
     ctx.obj = store_url or config.store or default_store_url()
 
 
+def _store_secret(reference: str) -> str:
+    return resolve_secret(parse_secret_ref(reference, "store password"))
+
+
 def _store(ctx: click.Context) -> GraphStore:
     try:
-        return open_store(str(ctx.obj))
+        return open_store(str(ctx.obj), _store_secret)
     except StoreError as exc:
         raise UsageProblem(str(exc)) from exc
 

@@ -17,7 +17,8 @@ from typing import Any, ClassVar, TypeVar, dataclass_transform
 
 # Names the stores use for their own bookkeeping; a CI class may not declare them.
 RESERVED_NAMES = frozenset(
-    {"uid", "label", "status", "owner", "first_seen", "last_seen", "absent_since", "source"}
+    {"uid", "label", "status", "owner", "device", "first_run", "last_run", "absent_since",
+     "source", "_prov", "_obs"}
 )
 
 

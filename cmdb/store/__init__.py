@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 from cmdb.store.base import GraphStore, StoreError
 
@@ -18,17 +20,24 @@ def default_store_url() -> str:
     return f"sqlite:{data_home / 'cmdb-auditor' / 'cmdb.sqlite'}"
 
 
-def open_store(url: str | None = None) -> GraphStore:
-    """Open a store from `sqlite:PATH` (or a bare path); raise StoreError otherwise."""
+NEO4J_SCHEMES = ("neo4j", "bolt", "neo4j+s", "neo4j+ssc", "bolt+s", "bolt+ssc")
+SecretResolver = Callable[[str], str]  # "env:NAME" / "file:PATH" -> the secret
+
+
+def open_store(url: str | None = None, resolve_secret: SecretResolver | None = None
+               ) -> GraphStore:
+    """Open a store from `sqlite:PATH` (or a bare path) or
+    `neo4j://[user@]host:port[/database]?password=env:NAME&ca_file=PATH&batch_size=N`;
+    raise StoreError otherwise. TLS: `neo4j+s://` (verified), `neo4j+ssc://`
+    (self-signed), or `ca_file=` with a private CA."""
     url = url or default_store_url()
     scheme, sep, rest = url.partition(":")
     if sep and scheme == "sqlite":
         from cmdb.store.sqlite import SqliteStore
 
         return SqliteStore(rest)
-    if sep and scheme in ("neo4j", "bolt", "neo4j+s", "bolt+s"):
-        raise StoreError(f"{url}: the Neo4j store is not available in this version yet; "
-                         "use sqlite:PATH")
+    if sep and scheme in NEO4J_SCHEMES:
+        return _open_neo4j(url, resolve_secret)
     if not sep or len(scheme) == 1:  # a bare path (or a Windows drive letter)
         from cmdb.store.sqlite import SqliteStore
 
@@ -36,4 +45,47 @@ def open_store(url: str | None = None) -> GraphStore:
     raise StoreError(f"{url}: unknown store type {scheme!r}; expected sqlite:PATH")
 
 
-__all__ = ["STORE_ENV", "GraphStore", "StoreError", "default_store_url", "open_store"]
+def _open_neo4j(url: str, resolve_secret: SecretResolver | None) -> GraphStore:
+    from neo4j import TrustCustomCAs
+
+    from cmdb.store.neo4j import Neo4jStore
+
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
+    unknown = sorted(set(query) - {"password", "ca_file", "batch_size"})
+    if unknown or parts.password:
+        raise StoreError(f"{_safe(url)}: unsupported URL part(s) "
+                         f"{unknown or ['a password in the URL']}; give the password as a "
+                         "reference: ?password=env:NAME or ?password=file:PATH")
+    auth = None
+    if parts.username:
+        if "password" not in query or resolve_secret is None:
+            raise StoreError(f"{_safe(url)}: user {parts.username!r} needs "
+                             "?password=env:NAME or ?password=file:PATH")
+        try:
+            auth = (parts.username, resolve_secret(query["password"]))
+        except ValueError as exc:
+            raise StoreError(f"{_safe(url)}: {exc}") from None
+    options: dict[str, object] = {}
+    if "ca_file" in query:
+        options = {"encrypted": True, "trusted_certificates": TrustCustomCAs(query["ca_file"])}
+    return Neo4jStore(f"{parts.scheme}://{parts.hostname}:{parts.port or 7687}", auth=auth,
+                      database=parts.path.strip("/") or None,
+                      batch_size=int(query.get("batch_size", 2000)), driver_options=options)
+
+
+def _safe(url: str) -> str:
+    """The URL without its query, which may name where a secret lives."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname}:{parts.port or 7687}{parts.path}"
+
+
+__all__ = [
+    "NEO4J_SCHEMES",
+    "STORE_ENV",
+    "GraphStore",
+    "SecretResolver",
+    "StoreError",
+    "default_store_url",
+    "open_store",
+]

@@ -13,11 +13,12 @@ a property or a relationship is one entry with old and new values (JSON text).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from cmdb.changeset import ApplySummary, ChangeSet, NodeStatus, NodeUpsert
+from cmdb.schema import TargetOutcome
 
 CREATED = "created"
 
@@ -29,6 +30,18 @@ def dump(value: Any) -> str:
 
 def load(text: str | None) -> Any:
     return None if text is None else json.loads(text)
+
+
+def outcomes_to_json(outcomes: Iterable[TargetOutcome]) -> str:
+    return json.dumps([o.__dict__ for o in outcomes])
+
+
+def outcomes_from_json(text: str | None) -> tuple[TargetOutcome, ...]:
+    items = json.loads(text) if text else []
+    return tuple(
+        TargetOutcome(**{**o, "ok": tuple(o["ok"]), "failed": tuple(map(tuple, o["failed"]))})
+        for o in items
+    )
 
 
 @dataclass(frozen=True)

@@ -25,8 +25,16 @@ from cmdb.changeset import (
 )
 from cmdb.schema import Source
 from cmdb.store.base import StoreError
-from cmdb.store.plan import ApplyPlan, CurrentState, StoredValue, load, plan_apply, touched
-from cmdb.store.sqlite_read import SqliteReader, outcomes_to_json
+from cmdb.store.plan import (
+    ApplyPlan,
+    CurrentState,
+    StoredValue,
+    load,
+    outcomes_to_json,
+    plan_apply,
+    touched,
+)
+from cmdb.store.sqlite_read import SqliteReader
 
 SCHEMA_VERSION = "1"
 

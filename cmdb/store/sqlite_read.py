@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cmdb.changeset import ApplySummary, Conflict, NodeStatus
-from cmdb.schema import TargetOutcome
 from cmdb.store.base import (
     Edge,
     HistoryEntry,
@@ -19,21 +18,8 @@ from cmdb.store.base import (
 )
 from cmdb.store.impact import Direction, ImpactGraph, Walk, breadth_first
 from cmdb.store.impact import graph as impact_graph
-from cmdb.store.plan import dump, load
+from cmdb.store.plan import dump, load, outcomes_from_json
 from cmdb.store.replay import net_changes, relationships_as_of, state_as_of
-
-
-def outcomes_to_json(outcomes: Iterable[TargetOutcome]) -> str:
-    return json.dumps([o.__dict__ for o in outcomes])
-
-
-def _outcomes_from_json(text: str | None) -> tuple[TargetOutcome, ...]:
-    items = json.loads(text) if text else []
-    return tuple(
-        TargetOutcome(**{**o, "ok": tuple(o["ok"]), "failed": tuple(map(tuple, o["failed"]))})
-        for o in items
-    )
-
 
 _HISTORY = ("SELECT h.seq, h.run, h.at, h.uid, n.label, h.kind, h.name, h.other, h.old, "
             "h.new, h.source FROM history h JOIN nodes n ON n.uid = h.uid ")
@@ -194,7 +180,7 @@ class SqliteReader:
         rows = self.conn.execute(
             "SELECT run, kind, started_at, finished_at, status, targets, summary FROM runs "
             "ORDER BY run DESC LIMIT ?", (limit if limit is not None else -1,))
-        return [RunRecord(run, kind, started, finished, status, _outcomes_from_json(targets),
+        return [RunRecord(run, kind, started, finished, status, outcomes_from_json(targets),
                           ApplySummary(**json.loads(summary)) if summary else None)
                 for run, kind, started, finished, status, targets, summary in rows]
 

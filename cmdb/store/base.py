@@ -96,6 +96,35 @@ class RunRecord:
     summary: ApplySummary | None
 
 
+@dataclass(frozen=True)
+class RelRecord:
+    src: str
+    type: str
+    dst: str
+    status: NodeStatus
+    first_run: int
+    last_run: int
+
+
+@dataclass(frozen=True)
+class GraphDump:
+    """A whole store, history included: what `cmdb store migrate` copies."""
+
+    nodes: tuple[NodeRecord, ...]
+    observations: tuple[ObservationRecord, ...]
+    rels: tuple[RelRecord, ...]
+    evidence: tuple[tuple[str, str, str], ...]  # (uid, kind, value)
+    history: tuple[HistoryEntry, ...]
+    runs: tuple[RunRecord, ...]
+    conflicts: tuple[tuple[int, Conflict], ...]
+
+    def counts(self) -> dict[str, int]:
+        return {"nodes": len(self.nodes), "relationships": len(self.rels),
+                "history": len(self.history), "runs": len(self.runs),
+                "observations": len(self.observations), "evidence": len(self.evidence),
+                "conflicts": len(self.conflicts)}
+
+
 class GraphStore(Protocol):
     """What every store offers: the only write is `apply`."""
 
@@ -132,5 +161,13 @@ class GraphStore(Protocol):
     def diff(self, run_a: int, run_b: int) -> list[HistoryEntry]: ...
 
     def conflicts(self, run: int | None = None) -> list[Conflict]: ...
+
+    def counts(self) -> dict[str, int]: ...
+
+    def export_graph(self) -> GraphDump: ...
+
+    def import_graph(self, dump: GraphDump) -> None:
+        """Load a dump into this store, which must be empty."""
+        ...
 
     def close(self) -> None: ...

@@ -189,3 +189,40 @@ RUNS = "MATCH (r:Run) RETURN r ORDER BY r.run DESC LIMIT $limit"
 CONFLICTS = ("MATCH (c:Conflict) WHERE $run IS NULL OR c.run = $run "
              "RETURN c ORDER BY c.run, c.seq")
 COMPONENTS = "CALL dbms.components() YIELD name, versions, edition RETURN name, versions, edition"
+
+
+# ---- whole-store export and import (cmdb store migrate) -------------------------------
+
+def import_nodes(label: str) -> str:
+    """Nodes with every stored property, into an empty store."""
+    return f"UNWIND $rows AS row CREATE (n:{_label(label)}:{CI}) SET n = row"
+
+
+def import_relationships(rel_type: str) -> str:
+    spec = RELATIONSHIPS[_rel(rel_type)]
+    return (f"UNWIND $rows AS row MATCH (a:{_label(spec.src)} {{uid: row.src}}) "
+            f"MATCH (b:{_label(spec.dst)} {{uid: row.dst}}) CREATE (a)-[r:{rel_type}]->(b) "
+            "SET r.status = row.status, r.first_run = row.first_run, r.last_run = row.last_run")
+
+
+COUNTS = {
+    "nodes": f"MATCH (n:{CI}) RETURN count(n) AS n",
+    "relationships": f"MATCH (:{CI})-[r]->(:{CI}) RETURN count(r) AS n",
+    "history": "MATCH (c:Change) RETURN count(c) AS n",
+    "runs": "MATCH (r:Run) RETURN count(r) AS n",
+    "evidence": "MATCH (e:Evidence) RETURN count(e) AS n",
+    "conflicts": "MATCH (c:Conflict) RETURN count(c) AS n",
+}
+ALL_OBSERVATIONS = f"MATCH (n:{CI}) RETURN n.uid AS uid, n._obs AS obs"
+ALL_NODES = f"MATCH (n:{CI}) RETURN labels(n) AS labels, properties(n) AS props ORDER BY n.uid"
+ALL_RELATIONSHIPS = (f"MATCH (a:{CI})-[r]->(b:{CI}) RETURN a.uid AS src, type(r) AS type, "
+                     "b.uid AS dst, r.status AS status, r.first_run AS first_run, "
+                     "r.last_run AS last_run")
+ALL_EVIDENCE = "MATCH (e:Evidence) RETURN e.uid AS uid, e.kind AS kind, e.value AS value"
+ALL_HISTORY = "MATCH (c:Change) RETURN c ORDER BY c.seq"
+ALL_CONFLICTS = "MATCH (c:Conflict) RETURN c ORDER BY c.run, c.seq"
+IMPORT_ROWS = {
+    "evidence": "UNWIND $rows AS row CREATE (e:Evidence) SET e = row",
+    "runs": "UNWIND $rows AS row CREATE (r:Run) SET r = row",
+}
+SET_COUNTER = "MERGE (c:Counter {name: $name}) SET c.value = $value"

@@ -19,9 +19,10 @@ from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable
 from cmdb.changeset import ApplySummary, ChangeSet, Conflict, EvidenceKind, NodeStatus, Snapshot
 from cmdb.changeset import StoredNode as SnapshotNode
 from cmdb.schema import Source
-from cmdb.store import cypher
+from cmdb.store import cypher, neo4j_dump
 from cmdb.store.base import (
     Edge,
+    GraphDump,
     HistoryEntry,
     NodeRecord,
     ObservationRecord,
@@ -56,7 +57,10 @@ class Neo4jStore:
                  driver_options: Mapping[str, Any] | None = None) -> None:
         self.uri, self.database, self.batch_size = uri, database, batch_size
         try:
-            self.driver = GraphDatabase.driver(uri, auth=auth, **dict(driver_options or {}))
+            # Server notifications (e.g. "property key does not exist" on an empty
+            # graph) are advice for people writing queries, not for our users.
+            options = {"notifications_min_severity": "OFF", **dict(driver_options or {})}
+            self.driver = GraphDatabase.driver(uri, auth=auth, **options)
             self.driver.verify_connectivity()
             self._check_version()
             for statement in cypher.schema_statements():
@@ -79,6 +83,16 @@ class Neo4jStore:
 
     def close(self) -> None:
         self.driver.close()
+
+    def counts(self) -> dict[str, int]:
+        return neo4j_dump.counts(self._read)
+
+    def export_graph(self) -> GraphDump:
+        return neo4j_dump.export_graph(self._read, _record, self._entries,
+                                       tuple(reversed(self.runs())))
+
+    def import_graph(self, dump: GraphDump) -> None:
+        neo4j_dump.import_graph(self._read, self._write, dump, self.batch_size)
 
     def _read(self, query: str, **params: Any) -> list[neo4j.Record]:
         try:
@@ -222,10 +236,7 @@ class Neo4jStore:
 
     def observations(self, uid: str) -> list[ObservationRecord]:
         rows = self._read(cypher.read_nodes(), uids=[uid])
-        blob = json.loads(rows[0]["props"].get("_obs", "{}")) if rows else {}
-        return [ObservationRecord(uid, name, source, target, load(value), run)
-                for name, by_source in sorted(blob.items())
-                for source, (value, target, run) in sorted(by_source.items())]
+        return neo4j_dump.observations_of(uid, rows[0]["props"].get("_obs") if rows else None)
 
     def history(self, uid: str, include_owned: bool = True) -> list[HistoryEntry]:
         uids = [uid] + ([r["uid"] for r in self._read(cypher.OWNED, uid=uid)]

@@ -24,7 +24,8 @@ from cmdb.changeset import (
     StoredNode,
 )
 from cmdb.schema import Source
-from cmdb.store.base import StoreError
+from cmdb.store import sqlite_dump
+from cmdb.store.base import GraphDump, StoreError
 from cmdb.store.plan import (
     ApplyPlan,
     CurrentState,
@@ -104,6 +105,17 @@ class SqliteStore(SqliteReader):
 
     def close(self) -> None:
         self.conn.close()
+
+    def counts(self) -> dict[str, int]:
+        return sqlite_dump.counts(self.conn)
+
+    def export_graph(self) -> GraphDump:
+        history = tuple(self._entries("WHERE 1 = 1", ()))
+        return sqlite_dump.export_graph(self.conn, tuple(reversed(self.runs())), history)
+
+    def import_graph(self, dump: GraphDump) -> None:
+        with self._transaction() as db:
+            sqlite_dump.import_graph(db, dump)
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:

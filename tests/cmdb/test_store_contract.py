@@ -13,17 +13,20 @@ from cmdb.ingest import ingest
 from cmdb.schema import Source, TargetFacts, TargetOutcome
 from cmdb.store import GraphStore, StoreError, open_store
 from cmdb.store.impact import Direction, ImpactGraph, Step
+from cmdb.store.neo4j import Neo4jStore
 from cmdb.store.sqlite import SqliteStore
 from tests.cmdb.builders import host, placed, run_info
 
-STORES: dict[str, Callable[[Path], GraphStore]] = {
-    "sqlite": lambda tmp: SqliteStore(tmp / "cmdb.sqlite"),
+STORES: dict[str, Callable[[pytest.FixtureRequest, Path], GraphStore]] = {
+    "sqlite": lambda _, tmp: SqliteStore(tmp / "cmdb.sqlite"),
+    # A real Neo4j 5 server, wiped before each test (tests/peers/neo4j.py).
+    "neo4j": lambda request, _: Neo4jStore(request.getfixturevalue("neo4j_uri")),
 }
 
 
 @pytest.fixture(params=sorted(STORES))
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore]:
-    opened = STORES[request.param](tmp_path)
+    opened = STORES[request.param](request, tmp_path)
     yield opened
     opened.close()
 

@@ -147,6 +147,12 @@ class ApplySummary:
     rels_removed: int = 0
     conflicts: int = 0
 
+    def __add__(self, other: ApplySummary) -> ApplySummary:
+        return ApplySummary(
+            self.run, *(getattr(self, f) + getattr(other, f) for f in (
+                "nodes_created", "nodes_reappeared", "nodes_absent", "properties_changed",
+                "rels_added", "rels_removed", "conflicts")))
+
     @property
     def changes(self) -> int:
         return (self.nodes_created + self.nodes_reappeared + self.nodes_absent

@@ -73,11 +73,12 @@ def schema_statements() -> list[str]:
 
 
 def create_nodes(label: str) -> str:
-    """New CIs of one label; MERGE keeps a retried batch from creating twins."""
-    return (f"UNWIND $rows AS row MERGE (n:{_label(label)} {{uid: row.uid}}) "
-            f"ON CREATE SET n:{CI}, n.status = 'present', n.owner = row.owner, "
-            "n.device = row.device, n.first_run = $run, n.last_run = $run, n._prov = '{}', "
-            "n._obs = '{}'")
+    """New CIs of one label with their first properties. CREATE, not MERGE: the apply
+    read, in this same transaction, that they do not exist (a retry re-reads)."""
+    return (f"UNWIND $rows AS row CREATE (n:{_label(label)}:{CI} {{uid: row.uid}}) "
+            "SET n += row.props, n.status = 'present', n.owner = row.owner, "
+            "n.device = row.device, n.first_run = $run, n.last_run = $run, "
+            "n._prov = row.prov, n._obs = row.obs")
 
 
 def touch_nodes() -> str:
@@ -95,11 +96,20 @@ def set_properties() -> str:
             "SET n += row.props, n._prov = row.prov, n._obs = row.obs")
 
 
-def write_relationships(rel_type: str) -> str:
+def create_relationships(rel_type: str) -> str:
+    """New relationships (the apply read that they do not exist yet)."""
     spec = RELATIONSHIPS[_rel(rel_type)]
     return (f"UNWIND $rows AS row MATCH (a:{_label(spec.src)} {{uid: row.src}}) "
             f"MATCH (b:{_label(spec.dst)} {{uid: row.dst}}) "
-            f"MERGE (a)-[r:{rel_type}]->(b) ON CREATE SET r.first_run = $run "
+            f"CREATE (a)-[r:{rel_type} {{status: row.status, first_run: $run, "
+            "last_run: $run}]->(b)")
+
+
+def set_relationship_status(rel_type: str) -> str:
+    """A stored relationship gone (absent) or back (present)."""
+    spec = RELATIONSHIPS[_rel(rel_type)]
+    return (f"UNWIND $rows AS row MATCH (:{_label(spec.src)} {{uid: row.src}})"
+            f"-[r:{rel_type}]->(:{_label(spec.dst)} {{uid: row.dst}}) "
             "SET r.status = row.status, r.last_run = $run")
 
 
@@ -162,7 +172,11 @@ FINISH_RUN = ("MERGE (r:Run {run: $run}) SET r.kind = $kind, r.started_at = $sta
               "r.summary = $summary")
 WRITE_EVIDENCE = ("UNWIND $rows AS row MERGE (e:Evidence {uid: row.uid, kind: row.kind}) "
                   "SET e.value = row.value")
-WRITE_CONFLICTS = "UNWIND $rows AS row CREATE (c:Conflict) SET c = row"
+WRITE_CONFLICTS = ("UNWIND $rows AS row MERGE (c:Conflict {run: row.run, kind: row.kind, "
+                   "target: row.target, evidence: row.evidence}) ON CREATE SET "
+                   "c.seq = row.seq, c.candidates = row.candidates, c.detail = row.detail")
+RUN_SUMMARY = ("MATCH (r:Run {run: $run}) OPTIONAL MATCH (c:Conflict {run: $run}) "
+               "RETURN r.summary AS summary, count(c) AS conflicts")
 DEVICES_WITH_EVIDENCE = ("UNWIND $pairs AS pair MATCH (e:Evidence {kind: pair[0], "
                          "value: pair[1]}) RETURN DISTINCT e.uid AS uid")
 EVIDENCE_OF = ("UNWIND $uids AS uid MATCH (e:Evidence {uid: uid}) "

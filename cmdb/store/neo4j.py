@@ -76,8 +76,7 @@ class Neo4jStore:
     def _check_version(self) -> None:
         records, _, _ = self.driver.execute_query(cypher.COMPONENTS, database_=self.database)
         version = str(records[0]["versions"][0]) if records else "?"
-        parts = tuple(int(p) for p in version.split(".")[:2] if p.isdigit())
-        if len(parts) < 2 or parts < MIN_VERSION:
+        if not supported(version):
             raise StoreError(f"{self.uri}: Neo4j {version} is not supported; "
                              f"need {MIN_VERSION[0]}.{MIN_VERSION[1]} or newer")
 
@@ -256,6 +255,12 @@ class Neo4jStore:
         return [Conflict(c["kind"], c["target"], c["evidence"], tuple(json.loads(c["candidates"])),
                          c["detail"]) for c in (dict(r["c"]) for r in
                                                  self._read(cypher.CONFLICTS, run=run))]
+
+
+def supported(version: str) -> bool:
+    """Neo4j 5.21 or newer (5.26 LTS is what we test); any later major too."""
+    parts = tuple(int(p) for p in version.split(".")[:2] if p.isdigit())
+    return len(parts) == 2 and parts >= MIN_VERSION
 
 
 def _label(labels: Sequence[str]) -> str:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from neo4j import ManagedTransaction
 
-from cmdb.changeset import ChangeSet, NodeStatus
+from cmdb.changeset import ApplySummary, ChangeSet, NodeStatus
 from cmdb.store import cypher
 from cmdb.store.plan import ApplyPlan, load, outcomes_to_json
 
@@ -16,16 +17,24 @@ from cmdb.store.plan import ApplyPlan, load, outcomes_to_json
 def execute_plan(tx: ManagedTransaction, plan: ApplyPlan, cs: ChangeSet,
                  blobs: dict[str, dict[str, Any]], size: int) -> None:
     run = plan.run
-    _create(tx, plan, blobs, size)
+    for uid in (n.uid for n in plan.created):
+        blobs[uid] = {"prov": {}, "obs": {}}
+    rows = {row["uid"]: row for row in _property_rows(plan, blobs)}
+    _create(tx, plan, rows, size)
     _each(tx, cypher.touch_nodes(), list(plan.seen), size, "uids", run=run)
     _each(tx, cypher.set_status(), [
         {"uid": uid, "status": st.value, "absent_since": run if st is NodeStatus.ABSENT else None}
         for uid, st in plan.status], size)
-    _each(tx, cypher.set_properties(), _property_rows(plan, blobs), size)
-    for rel_type, rows in _by_type((r.src, r.type, r.dst, r.status.value) for r in plan.rels):
-        _each(tx, cypher.write_relationships(rel_type), rows, size, run=run)
-    for rel_type, rows in _by_type(((s, t, d, None) for s, t, d in plan.rels_seen)):
-        _each(tx, cypher.touch_relationships(rel_type), rows, size, run=run)
+    created = {n.uid for n in plan.created}
+    _each(tx, cypher.set_properties(), [r for uid, r in rows.items() if uid not in created],
+          size)
+    for new, query in ((True, cypher.create_relationships),
+                       (False, cypher.set_relationship_status)):
+        for rel_type, rel_rows in _by_type((r.src, r.type, r.dst, r.status.value)
+                                           for r in plan.rels if r.new is new):
+            _each(tx, query(rel_type), rel_rows, size, run=run)
+    for rel_type, seen_rows in _by_type((s, t, d, None) for s, t, d in plan.rels_seen):
+        _each(tx, cypher.touch_relationships(rel_type), seen_rows, size, run=run)
     _history(tx, plan, cs.run.finished_at.isoformat(), size)
     _each(tx, cypher.WRITE_EVIDENCE, [
         {"uid": uid, "kind": kind.value, "value": value}
@@ -36,7 +45,16 @@ def execute_plan(tx: ManagedTransaction, plan: ApplyPlan, cs: ChangeSet,
         for i, c in enumerate(cs.conflicts)], size)
     tx.run(cypher.FINISH_RUN, run=run, kind=cs.run.kind,
            started_at=cs.run.started_at.isoformat(), finished_at=cs.run.finished_at.isoformat(),
-           targets=outcomes_to_json(cs.run.targets), summary=json.dumps(plan.summary.__dict__))
+           targets=outcomes_to_json(cs.run.targets),
+           summary=json.dumps(_run_summary(tx, run, plan.summary).__dict__))
+
+
+def _run_summary(tx: ManagedTransaction, run: int, this: ApplySummary) -> ApplySummary:
+    """A run applied in chunks sums its chunks; conflicts are counted, not summed."""
+    found = tx.run(cypher.RUN_SUMMARY, run=run).single()
+    stored = found["summary"] if found else None
+    total = this + ApplySummary(**json.loads(stored)) if stored else this
+    return dataclasses.replace(total, run=run, conflicts=int(found["conflicts"]) if found else 0)
 
 
 def _each(tx: ManagedTransaction, query: str, rows: Sequence[Any], size: int,
@@ -45,13 +63,15 @@ def _each(tx: ManagedTransaction, query: str, rows: Sequence[Any], size: int,
         tx.run(query, {key: rows[start:start + size], **params}).consume()
 
 
-def _create(tx: ManagedTransaction, plan: ApplyPlan, blobs: dict[str, dict[str, Any]],
+def _create(tx: ManagedTransaction, plan: ApplyPlan, props: dict[str, dict[str, Any]],
             size: int) -> None:
+    empty = {"props": {}, "prov": "{}", "obs": "{}"}
     by_label: dict[str, list[dict[str, Any]]] = {}
     for node in plan.created:
+        first = props.get(node.uid, empty)
         by_label.setdefault(node.label, []).append(
-            {"uid": node.uid, "owner": node.owner, "device": node.device})
-        blobs[node.uid] = {"prov": {}, "obs": {}}
+            {"uid": node.uid, "owner": node.owner, "device": node.device,
+             "props": first["props"], "prov": first["prov"], "obs": first["obs"]})
     for label, rows in sorted(by_label.items()):
         _each(tx, cypher.create_nodes(label), rows, size, run=plan.run)
 

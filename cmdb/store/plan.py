@@ -98,13 +98,14 @@ class RelWrite:
     type: str
     dst: str
     status: NodeStatus
+    new: bool  # not stored yet (else: its status changes)
 
 
 @dataclass(frozen=True)
 class ApplyPlan:
     run: int
     created: tuple[NodeUpsert, ...] = ()
-    seen: tuple[str, ...] = ()  # nodes observed this run (last_run moves)
+    seen: tuple[str, ...] = ()  # known nodes observed again (last_run moves)
     status: tuple[tuple[str, NodeStatus], ...] = ()  # revived or tombstoned nodes
     props: tuple[PropWrite, ...] = ()
     observations: tuple[ObservationWrite, ...] = ()
@@ -140,7 +141,8 @@ def plan_apply(cs: ChangeSet, now: CurrentState) -> ApplyPlan:
         conflicts=len(cs.conflicts),
     )
     return ApplyPlan(
-        run=cs.run.run, created=tuple(created), seen=tuple(n.uid for n in cs.nodes),
+        run=cs.run.run, created=tuple(created),
+        seen=tuple(n.uid for n in cs.nodes if n.uid not in first_props),
         status=tuple(status), props=tuple(props), observations=_plan_observations(cs, now),
         rels=tuple(rels), rels_seen=tuple(rels_seen), history=tuple(history),
         summary=summary,
@@ -216,7 +218,7 @@ def _plan_rels(cs: ChangeSet, now: CurrentState, history: list[HistoryRow]
             continue
         if current == wanted or (current is None and not rel.present) or key in writes:
             continue
-        writes[key] = RelWrite(*key, wanted)
+        writes[key] = RelWrite(*key, wanted, new=current is None)
         history.append(HistoryRow(rel.src, "relationship", rel.type,
                                   dump(current.value) if current else None,
                                   dump(wanted.value), other=rel.dst))

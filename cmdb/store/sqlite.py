@@ -8,6 +8,7 @@ graph can be read as of any run. The read side lives in `sqlite_read.py`.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -191,9 +192,13 @@ class SqliteStore(SqliteReader):
                 db.executemany("INSERT OR REPLACE INTO identity VALUES(?,?,?)", [
                     (uid, kind.value, value) for uid, evidence in changeset.evidence.items()
                     for kind, value in evidence.items()])
-                db.executemany("INSERT INTO conflicts VALUES(?,?,?,?,?,?)", [
-                    (run.run, c.kind, c.target, c.evidence, json.dumps(c.candidates), c.detail)
-                    for c in changeset.conflicts])
+                for c in changeset.conflicts:  # once per run, however often applied
+                    db.execute(
+                        "INSERT INTO conflicts SELECT ?,?,?,?,?,? WHERE NOT EXISTS (SELECT 1 "
+                        "FROM conflicts WHERE run=? AND kind=? AND target=? AND evidence=?)",
+                        (run.run, c.kind, c.target, c.evidence, json.dumps(c.candidates),
+                         c.detail, run.run, c.kind, c.target, c.evidence))
+                summary = self._run_summary(db, run.run, plan.summary)
                 db.execute(
                     "INSERT INTO runs(run, kind, started_at, finished_at, status, targets, "
                     "summary) VALUES(?,?,?,?,'done',?,?) ON CONFLICT(run) DO UPDATE SET "
@@ -201,11 +206,19 @@ class SqliteStore(SqliteReader):
                     "finished_at=excluded.finished_at, status='done', "
                     "targets=excluded.targets, summary=excluded.summary",
                     (run.run, run.kind, run.started_at.isoformat(), run.finished_at.isoformat(),
-                     outcomes_to_json(run.targets), json.dumps(plan.summary.__dict__)))
+                     outcomes_to_json(run.targets), json.dumps(summary.__dict__)))
                 return plan.summary
         except sqlite3.Error as exc:
             raise StoreError(f"sqlite:{self.path}: apply failed, nothing was written: "
                              f"{exc}") from exc
+
+    @staticmethod
+    def _run_summary(db: sqlite3.Connection, run: int, this: ApplySummary) -> ApplySummary:
+        """A run applied in chunks sums its chunks; conflicts are counted, not summed."""
+        row = db.execute("SELECT summary FROM runs WHERE run=?", (run,)).fetchone()
+        total = this + ApplySummary(**json.loads(row[0])) if row and row[0] else this
+        conflicts = db.execute("SELECT count(*) FROM conflicts WHERE run=?", (run,)).fetchone()
+        return dataclasses.replace(total, run=run, conflicts=int(conflicts[0]))
 
     def _current(self, changeset: ChangeSet) -> CurrentState:
         uids, rels = touched(changeset)

@@ -21,11 +21,11 @@ def test_schema_statements_cover_every_label_and_indexed_property() -> None:
     assert all("IF NOT EXISTS" in s for s in statements)  # safe to run at every start
 
 
-def test_node_upsert() -> None:
+def test_node_creation_carries_the_first_properties() -> None:
     assert cypher.create_nodes("Package") == (
-        "UNWIND $rows AS row MERGE (n:Package {uid: row.uid}) ON CREATE SET n:CI, "
+        "UNWIND $rows AS row CREATE (n:Package:CI {uid: row.uid}) SET n += row.props, "
         "n.status = 'present', n.owner = row.owner, n.device = row.device, "
-        "n.first_run = $run, n.last_run = $run, n._prov = '{}', n._obs = '{}'")
+        "n.first_run = $run, n.last_run = $run, n._prov = row.prov, n._obs = row.obs")
 
 
 def test_properties_travel_as_a_parameter_map() -> None:
@@ -34,11 +34,14 @@ def test_properties_travel_as_a_parameter_map() -> None:
         "SET n += row.props, n._prov = row.prov, n._obs = row.obs")
 
 
-def test_relationship_upsert_uses_the_declared_endpoints() -> None:
-    assert cypher.write_relationships("HAS_IP") == (
+def test_relationships_use_the_declared_endpoints() -> None:
+    assert cypher.create_relationships("HAS_IP") == (
         "UNWIND $rows AS row MATCH (a:Interface {uid: row.src}) "
-        "MATCH (b:IpAddress {uid: row.dst}) MERGE (a)-[r:HAS_IP]->(b) "
-        "ON CREATE SET r.first_run = $run SET r.status = row.status, r.last_run = $run")
+        "MATCH (b:IpAddress {uid: row.dst}) CREATE (a)-[r:HAS_IP {status: row.status, "
+        "first_run: $run, last_run: $run}]->(b)")
+    assert cypher.set_relationship_status("LOCATED_IN") == (
+        "UNWIND $rows AS row MATCH (:Device {uid: row.src})-[r:LOCATED_IN]->"
+        "(:Site {uid: row.dst}) SET r.status = row.status, r.last_run = $run")
 
 
 def test_absence_marking() -> None:
@@ -63,7 +66,7 @@ def test_impact_is_a_bounded_quantified_path(direction: Direction, arrows: str) 
 
 @pytest.mark.parametrize("bad", [
     lambda: cypher.create_nodes("Device) DETACH DELETE n //"),
-    lambda: cypher.write_relationships("HAS_IP]->() DELETE r //"),
+    lambda: cypher.create_relationships("HAS_IP]->() DELETE r //"),
     lambda: cypher.impact(["RUNS|X"], Direction.OUT, 2),
     lambda: cypher.impact(["RUNS"], Direction.OUT, 99),
     lambda: cypher.list_nodes("Nope"),

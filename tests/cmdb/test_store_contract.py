@@ -236,3 +236,17 @@ def test_impact_skips_absent_cis(store: GraphStore) -> None:
     names = {store.get(h.uid).value("name")  # type: ignore[union-attr]
              for h in store.impact(device, ["HAS_INTERFACE"], Direction.OUT, 1).hits}
     assert names == {"eth0"}
+
+
+def test_a_run_ingested_in_chunks_sums_its_summary(store: GraphStore) -> None:
+    batch = [host(f"t{i}", serial=f"S{i}", machine_id=f"m{i}", hostname=f"h{i}",
+                  interfaces={"eth0": f"00:16:3e:00:01:{i:02x}"}) for i in range(5)]
+    _, whole = run(store, *batch)
+    assert whole.nodes_created == 15
+    from datetime import UTC, datetime
+
+    number = store.begin_run("discovery", datetime.now(UTC))
+    _, again = ingest(store, batch, run_info(number), chunk=2)  # 3 chunks, no changes
+    assert again.changes == 0
+    assert store.runs()[1].summary.nodes_created == 15  # type: ignore[union-attr]
+    assert store.runs()[0].summary.changes == 0  # type: ignore[union-attr]

@@ -13,8 +13,9 @@ CMDB = str(Path(sys.executable).parent / "cmdb")
 
 
 class Cmdb:
-    def __init__(self, store: Path, **env: str) -> None:
-        self.env = {**os.environ, "CMDB_STORE": f"sqlite:{store}", **env}
+    def __init__(self, store: Path | str, **env: str) -> None:
+        url = f"sqlite:{store}" if isinstance(store, Path) else store
+        self.env = {**os.environ, "CMDB_STORE": url, **env}
 
     def __call__(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([CMDB, *args], env=self.env, text=True, capture_output=True,

@@ -58,6 +58,11 @@ class Edge:
     present: bool
 
 
+def sort_edges(uid: str, edges: list[Edge]) -> list[Edge]:
+    """The one order every store returns a CI's relationships in."""
+    return sorted(edges, key=lambda e: (e.direction, e.type, e.dst if e.src == uid else e.src))
+
+
 @dataclass(frozen=True)
 class ObservationRecord:
     """A value one source reported, whether or not it won precedence (evidence)."""

@@ -72,6 +72,15 @@ def schema_statements() -> list[str]:
     return statements
 
 
+def schema_name(statement: str) -> str:
+    """The constraint or index name a schema statement creates."""
+    return statement.split()[2]
+
+
+EXISTING_SCHEMA = ("SHOW CONSTRAINTS YIELD name RETURN name",
+                   "SHOW INDEXES YIELD name RETURN name")
+
+
 def create_nodes(label: str) -> str:
     """New CIs of one label with their first properties. CREATE, not MERGE: the apply
     read, in this same transaction, that they do not exist (a retry re-reads)."""

@@ -29,6 +29,7 @@ from cmdb.store.base import (
     PropertyValue,
     RunRecord,
     StoreError,
+    sort_edges,
 )
 from cmdb.store.impact import Direction, ImpactGraph, choose_paths
 from cmdb.store.impact import graph as impact_graph
@@ -63,8 +64,7 @@ class Neo4jStore:
             self.driver = GraphDatabase.driver(uri, auth=auth, **options)
             self.driver.verify_connectivity()
             self._check_version()
-            for statement in cypher.schema_statements():
-                self.driver.execute_query(statement, database_=database)
+            self._ensure_schema()
         except AuthError as exc:
             raise StoreError(f"{uri}: authentication failed (check the user and the "
                              "password reference)") from exc
@@ -72,6 +72,15 @@ class Neo4jStore:
             raise StoreError(f"{uri}: cannot reach the Neo4j server: {exc}") from exc
         except Neo4jError as exc:
             raise StoreError(f"{uri}: {exc.message or exc}") from exc
+
+    def _ensure_schema(self) -> None:
+        """Create missing constraints and indexes; two queries when all exist (the
+        usual case, since every CLI call opens the store)."""
+        existing = {r["name"] for query in cypher.EXISTING_SCHEMA
+                    for r in self.driver.execute_query(query, database_=self.database).records}
+        for statement in cypher.schema_statements():
+            if cypher.schema_name(statement) not in existing:
+                self.driver.execute_query(statement, database_=self.database)
 
     def _check_version(self) -> None:
         records, _, _ = self.driver.execute_query(cypher.COMPONENTS, database_=self.database)
@@ -222,8 +231,9 @@ class Neo4jStore:
                 r["c"] for r in self._read(cypher.HISTORY_TOUCHING, uid=uid, run=as_of)))
             rows = [(s, t, d, present) for (s, t, d), present in rels.items()]
         labels = self._labels([d if s == uid else s for s, _, d, _ in rows])
-        return [Edge(s, t, d, labels.get(d if s == uid else s, "?"),
-                     "out" if s == uid else "in", present) for s, t, d, present in rows]
+        return sort_edges(uid, [Edge(s, t, d, labels.get(d if s == uid else s, "?"),
+                                     "out" if s == uid else "in", present)
+                                for s, t, d, present in rows])
 
     def impact(self, uid: str, types: Sequence[str] = (), direction: Direction = Direction.BOTH,
                max_depth: int = 3) -> ImpactGraph:
@@ -238,8 +248,8 @@ class Neo4jStore:
         return neo4j_dump.observations_of(uid, rows[0]["props"].get("_obs") if rows else None)
 
     def history(self, uid: str, include_owned: bool = True) -> list[HistoryEntry]:
-        uids = [uid] + ([r["uid"] for r in self._read(cypher.OWNED, uid=uid)]
-                        if include_owned else [])
+        owned = [r["uid"] for r in self._read(cypher.OWNED, uid=uid)] if include_owned else []
+        uids = list(dict.fromkeys([uid, *owned]))  # a device is its own `device`
         entries = self._history(uids, 2**62, ("node", "property", "relationship"))
         return sorted(entries, key=lambda e: e.seq)
 

@@ -15,6 +15,7 @@ from cmdb.store.base import (
     ObservationRecord,
     PropertyValue,
     RunRecord,
+    sort_edges,
 )
 from cmdb.store.impact import Direction, ImpactGraph, Walk, breadth_first
 from cmdb.store.impact import graph as impact_graph
@@ -136,8 +137,9 @@ class SqliteReader:
         labels = dict(self.conn.execute(
             "SELECT uid, label FROM nodes WHERE uid IN (SELECT value FROM json_each(?))",
             (json.dumps([d if s == uid else s for s, _, d, _ in rows]),)).fetchall())
-        return [Edge(s, t, d, labels.get(d if s == uid else s, "?"),
-                     "out" if s == uid else "in", present) for s, t, d, present in rows]
+        return sort_edges(uid, [Edge(s, t, d, labels.get(d if s == uid else s, "?"),
+                                     "out" if s == uid else "in", present)
+                                for s, t, d, present in rows])
 
     def impact(self, uid: str, types: Sequence[str] = (), direction: Direction = Direction.BOTH,
                max_depth: int = 3) -> ImpactGraph:

@@ -19,6 +19,8 @@ def test_schema_statements_cover_every_label_and_indexed_property() -> None:
     assert "CREATE INDEX package_version IF NOT EXISTS FOR (n:Package) ON (n.version)" in statements
     assert not any("settings" in s for s in statements)  # mapping entries are data
     assert all("IF NOT EXISTS" in s for s in statements)  # safe to run at every start
+    names = [cypher.schema_name(s) for s in statements]
+    assert len(names) == len(set(names)) and "device_hostname" in names
 
 
 def test_node_creation_carries_the_first_properties() -> None:

@@ -20,7 +20,7 @@ from tests.cmdb.builders import host, placed, run_info
 STORES: dict[str, Callable[[pytest.FixtureRequest, Path], GraphStore]] = {
     "sqlite": lambda _, tmp: SqliteStore(tmp / "cmdb.sqlite"),
     # A real Neo4j 5 server, wiped before each test (tests/peers/neo4j.py).
-    "neo4j": lambda request, _: Neo4jStore(request.getfixturevalue("neo4j_uri")),
+    "neo4j": lambda request, _: Neo4jStore(request.getfixturevalue("neo4j_data_uri")),
 }
 
 

@@ -16,7 +16,8 @@ import pytest
 
 from tests.neo4j_server import INSTALL_HINT, Neo4jServer, missing_tools
 
-__all__ = ["Neo4jServer", "neo4j_clean", "neo4j_restartable", "neo4j_server", "neo4j_uri",
+__all__ = ["Neo4jServer", "neo4j_clean", "neo4j_data_uri", "neo4j_restartable", "neo4j_server",
+           "neo4j_uri",
            "require_neo4j", "wipe"]
 
 _SESSION_HEAP = "1g"
@@ -35,8 +36,9 @@ def require_neo4j() -> None:
     pytest.skip(f"{msg}; install it with: {INSTALL_HINT}")
 
 
-def wipe(server: Neo4jServer) -> None:
-    """Empty the database: all nodes and relationships, constraints, indexes.
+def wipe(server: Neo4jServer, keep_schema: bool = False) -> None:
+    """Empty the database: all nodes and relationships, constraints, indexes
+    (`keep_schema`: data only — for store tests, whose schema is idempotent anyway).
 
     The two built-in token LOOKUP indexes stay: Neo4j creates them with every database
     and label/type scans are slow without them.
@@ -51,6 +53,8 @@ def wipe(server: Neo4jServer) -> None:
             ).records
             if records[0]["deleted"] < _WIPE_BATCH:
                 break
+        if keep_schema:
+            return
         # Constraints first: dropping one also drops the index it owns.
         for record in driver.execute_query("SHOW CONSTRAINTS YIELD name").records:
             driver.execute_query(f"DROP CONSTRAINT {_quote(record['name'])} IF EXISTS")
@@ -90,6 +94,17 @@ def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Neo4jServ
     server = _session_server(tmp_path_factory)
     yield server
     server.stop()  # idempotent: a second registration's teardown finds it stopped
+
+
+@pytest.fixture
+def neo4j_data_uri(neo4j_server: Neo4jServer) -> str:
+    """Like neo4j_uri, but constraints and indexes from earlier tests stay: the stores
+    create theirs idempotently, and dropping and re-creating ~40 of them per test
+    costs seconds."""
+    if not neo4j_server.running:
+        pytest.fail(f"the session Neo4j died; its log is {neo4j_server.log_path}")
+    wipe(neo4j_server, keep_schema=True)
+    return neo4j_server.uri
 
 
 @pytest.fixture

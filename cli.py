@@ -23,7 +23,7 @@ from cmdb.changeset import RunInfo
 from cmdb.ingest import ingest
 from cmdb.render import changes_table, missed_text, out, print_detail, table
 from cmdb.schema import RELATIONSHIPS, FactsError, stable_uid
-from cmdb.store import GraphStore, StoreError, default_store_url, open_store
+from cmdb.store import GraphStore, StoreError, default_store_url, local_dir, open_store
 from cmdb.store.impact import Direction
 from cmdb.views import conflict_row, history_row, impact_row, node_detail, node_row, run_row
 from discovery.platforms import build_platforms
@@ -238,18 +238,13 @@ def _default_known_hosts() -> Path | None:
     return path if path.exists() else None
 
 
-def _beside_store(store_url: str, name: str) -> Path:
-    scheme, _, rest = store_url.partition(":")
-    return Path(rest if scheme == "sqlite" else store_url).expanduser().parent / name
-
-
 def _default_pin_file(store_url: str) -> Path:
-    return _beside_store(store_url, "pinned_host_keys")
+    return local_dir(store_url) / "pinned_host_keys"
 
 
 def _installation_key(key_file: str | None, ctx: click.Context) -> bytes:
     try:
-        return installation_key(key_file or _beside_store(str(ctx.obj), "installation.key"))
+        return installation_key(key_file or local_dir(str(ctx.obj)) / "installation.key")
     except SecretError as exc:
         raise UsageProblem(str(exc)) from exc
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
+import pytest
+
 from inventory import SecretError, installation_key
 from tests.cmdb_command import Cmdb
 
@@ -67,3 +69,13 @@ def test_cmdb_agent_says_it_is_not_built_yet() -> None:
     agent = str(Path(sys.executable).parent / "cmdb-agent")
     done = subprocess.run([agent, "collect"], capture_output=True, text=True, check=False)
     assert done.returncode == 3 and "not part of this version" in done.stderr
+
+
+def test_files_that_go_with_a_server_store_live_in_the_data_dir(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cmdb.store import local_dir
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert local_dir("bolt://127.0.0.1:7687") == tmp_path / "xdg" / "cmdb-auditor"
+    assert local_dir("neo4j+s://db.example:7687/cmdb") == tmp_path / "xdg" / "cmdb-auditor"
+    assert local_dir(f"sqlite:{tmp_path}/a/cmdb.sqlite") == tmp_path / "a"

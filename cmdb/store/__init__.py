@@ -12,12 +12,26 @@ from cmdb.store.base import GraphStore, StoreError
 STORE_ENV = "CMDB_STORE"
 
 
-def default_store_url() -> str:
-    """`$CMDB_STORE`, else an SQLite file under the user's data directory (XDG)."""
-    if os.environ.get(STORE_ENV):
-        return os.environ[STORE_ENV]
+def data_dir() -> Path:
+    """This user's cmdb-auditor data directory (XDG_DATA_HOME)."""
     data_home = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return f"sqlite:{data_home / 'cmdb-auditor' / 'cmdb.sqlite'}"
+    return data_home / "cmdb-auditor"
+
+
+def default_store_url() -> str:
+    """`$CMDB_STORE`, else an SQLite file in the user's data directory."""
+    return os.environ.get(STORE_ENV) or f"sqlite:{data_dir() / 'cmdb.sqlite'}"
+
+
+def local_dir(store_url: str) -> Path:
+    """Where files that go with a store live (pinned host keys, the installation key):
+    beside an SQLite file; the user's data directory for a server store."""
+    scheme, sep, rest = store_url.partition(":")
+    if sep and scheme == "sqlite":
+        return Path(rest).expanduser().parent
+    if sep and scheme in NEO4J_SCHEMES:
+        return data_dir()
+    return Path(store_url).expanduser().parent
 
 
 NEO4J_SCHEMES = ("neo4j", "bolt", "neo4j+s", "neo4j+ssc", "bolt+s", "bolt+ssc")
@@ -86,6 +100,8 @@ __all__ = [
     "GraphStore",
     "SecretResolver",
     "StoreError",
+    "data_dir",
     "default_store_url",
+    "local_dir",
     "open_store",
 ]

@@ -23,6 +23,7 @@ from cmdb.changeset import RunInfo
 from cmdb.ingest import ingest
 from cmdb.render import changes_table, missed_text, out, print_detail, table
 from cmdb.schema import RELATIONSHIPS, FactsError, stable_uid
+from cmdb.schema_docs import render_markdown
 from cmdb.store import GraphStore, StoreError, default_store_url, local_dir, open_store
 from cmdb.store.impact import Direction
 from cmdb.views import conflict_row, history_row, impact_row, node_detail, node_row, run_row
@@ -446,6 +447,14 @@ def store_migrate(source_url: str, target_url: str, as_json: bool) -> int:
 
 def _safe_url(url: str) -> str:
     return url.split("?", 1)[0]
+
+
+@cli.command("schema")
+def schema_cmd() -> int:
+    """Print the schema documentation (Markdown): every CI class, its key, owner and
+    properties, the relationships, and how history and each store keep them."""
+    click.echo(render_markdown())
+    return EXIT_OK
 
 
 @cli.command("runs")

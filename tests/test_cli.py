@@ -79,3 +79,11 @@ def test_files_that_go_with_a_server_store_live_in_the_data_dir(
     assert local_dir("bolt://127.0.0.1:7687") == tmp_path / "xdg" / "cmdb-auditor"
     assert local_dir("neo4j+s://db.example:7687/cmdb") == tmp_path / "xdg" / "cmdb-auditor"
     assert local_dir(f"sqlite:{tmp_path}/a/cmdb.sqlite") == tmp_path / "a"
+
+
+def test_docs_schema_md_is_generated_from_the_declarations() -> None:
+    from cmdb.schema_docs import render_markdown
+
+    committed = Path(__file__).resolve().parent.parent / "docs" / "schema.md"
+    assert committed.read_text() == render_markdown() + "\n", (
+        "docs/schema.md is stale: run `cmdb schema > docs/schema.md`")

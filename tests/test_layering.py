@@ -33,7 +33,8 @@ def _imports(path: Path) -> set[str]:
 
 
 def _owner(module: str) -> str:
-    return "cmdb.schema" if module.startswith("cmdb.schema") else module.split(".")[0]
+    in_schema = module == "cmdb.schema" or module.startswith("cmdb.schema.")
+    return "cmdb.schema" if in_schema else module.split(".")[0]
 
 
 def _modules() -> list[Path]:

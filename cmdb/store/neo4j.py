@@ -43,7 +43,7 @@ from cmdb.store.plan import (
     plan_apply,
     touched,
 )
-from cmdb.store.replay import net_changes, relationships_as_of, state_as_of
+from cmdb.store.replay import net_changes, relationships_as_of, select, state_as_of
 
 BOOKKEEPING = frozenset({"uid", "status", "owner", "device", "first_run", "last_run",
                          "absent_since", "_prov", "_obs"})
@@ -167,16 +167,8 @@ class Neo4jStore:
               linked: tuple[str, str] | None = None, include_absent: bool = False,
               as_of: int | None = None) -> list[NodeRecord]:
         records = self._records(self._read(cypher.list_nodes(label)), as_of)
-        if not include_absent:
-            records = [r for r in records if r.status is NodeStatus.PRESENT]
-        if where:
-            records = [r for r in records if all(r.value(k) == v for k, v in where.items())]
-        if linked:
-            rel_type, dst = linked
-            sources = {e.src for e in self.neighbours(dst, as_of)
-                       if e.type == rel_type and e.present and e.direction == "in"}
-            records = [r for r in records if r.uid in sources]
-        return records
+        return select(records, include_absent, where, linked,
+                      lambda uid: self.neighbours(uid, as_of))
 
     def get(self, uid: str, as_of: int | None = None) -> NodeRecord | None:
         rows = self._read(cypher.read_nodes(), uids=[uid])

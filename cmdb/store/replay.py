@@ -6,12 +6,12 @@ entries between two runs into one entry per thing that really changed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from cmdb.changeset import NodeStatus
-from cmdb.store.base import HistoryEntry, PropertyValue
+from cmdb.store.base import Edge, HistoryEntry, NodeRecord, PropertyValue
 from cmdb.store.plan import CREATED
 
 
@@ -67,3 +67,19 @@ def net_changes(entries: Iterable[HistoryEntry]) -> list[HistoryEntry]:
         for key, e in last.items() if first[key].old != e.new
     ]
     return sorted(net, key=lambda e: e.seq)
+
+
+def select(records: list[NodeRecord], include_absent: bool, where: Mapping[str, Any] | None,
+           linked: tuple[str, str] | None,
+           neighbours: Callable[[str], Iterable[Edge]]) -> list[NodeRecord]:
+    """The filters of GraphStore.nodes, the same for every store."""
+    if not include_absent:
+        records = [r for r in records if r.status is NodeStatus.PRESENT]
+    if where:
+        records = [r for r in records if all(r.value(k) == v for k, v in where.items())]
+    if linked:
+        rel_type, dst = linked
+        sources = {e.src for e in neighbours(dst)
+                   if e.type == rel_type and e.present and e.direction == "in"}
+        records = [r for r in records if r.uid in sources]
+    return records

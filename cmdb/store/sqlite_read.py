@@ -20,7 +20,7 @@ from cmdb.store.base import (
 from cmdb.store.impact import Direction, ImpactGraph, Walk, breadth_first
 from cmdb.store.impact import graph as impact_graph
 from cmdb.store.plan import dump, load, outcomes_from_json
-from cmdb.store.replay import net_changes, relationships_as_of, state_as_of
+from cmdb.store.replay import net_changes, relationships_as_of, select, state_as_of
 
 _HISTORY = ("SELECT h.seq, h.run, h.at, h.uid, n.label, h.kind, h.name, h.other, h.old, "
             "h.new, h.source FROM history h JOIN nodes n ON n.uid = h.uid ")
@@ -54,17 +54,8 @@ class SqliteReader:
         as_of: int | None = None,
     ) -> list[NodeRecord]:
         records = self._records(as_of, label=label)
-        if not include_absent:
-            records = [r for r in records if r.status is NodeStatus.PRESENT]
-        if where:
-            records = [r for r in records
-                       if all(r.value(k) == v for k, v in where.items())]
-        if linked:
-            rel_type, dst = linked
-            sources = {e.src for e in self.neighbours(dst, as_of)
-                       if e.type == rel_type and e.present and e.direction == "in"}
-            records = [r for r in records if r.uid in sources]
-        return records
+        return select(records, include_absent, where, linked,
+                      lambda uid: self.neighbours(uid, as_of))
 
     def get(self, uid: str, as_of: int | None = None) -> NodeRecord | None:
         found = self._records(as_of, uid=uid)

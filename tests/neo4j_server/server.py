@@ -124,6 +124,7 @@ class Neo4jServer:
         self.start_timeout = start_timeout
         self.data_dir: Path | None = None
         self.password: str | None = None
+        self.page_cache = "256m"
         self.heap = "1g"
         self._port: int | None = None
         self._uri: str | None = None
@@ -136,18 +137,19 @@ class Neo4jServer:
         return build()
 
     def start(self, data_dir: Path, port: int | None = None, password: str | None = None,
-              heap: str = "1g") -> str:
+              heap: str = "1g", page_cache: str = "256m") -> str:
         """Start on `data_dir` (Neo4j home; created if missing) and return the Bolt URI.
 
         `port=None` lets the server bind a free port itself (no probe-then-bind race);
-        `password=None` disables auth, otherwise the user is `neo4j`.
+        `password=None` disables auth, otherwise the user is `neo4j`. `page_cache` is
+        Neo4j's own store cache: small for tests, as large as the store for benchmarks.
         """
         if self.running:
             raise Neo4jServerError(f"already running at {self._uri}")
         self.build()
         self.data_dir = Path(data_dir).resolve()
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.password, self.heap = password, heap
+        self.password, self.heap, self.page_cache = password, heap, page_cache
         offset = self.log_path.stat().st_size if self.log_path.exists() else 0
         self._process = self._spawn(port)
         self._uri, self._port = self._await_ready(offset)
@@ -181,7 +183,7 @@ class Neo4jServer:
         if self.data_dir is None:
             raise Neo4jServerError("restart() before start()")
         self.stop()
-        return self.start(self.data_dir, self._port, self.password, self.heap)
+        return self.start(self.data_dir, self._port, self.password, self.heap, self.page_cache)
 
     def __enter__(self) -> Neo4jServer:
         return self
@@ -244,7 +246,7 @@ class Neo4jServer:
             "-jar", str(JAR),
             "--home", str(self.data_dir),
             "--port", str(port or 0),
-            "--page-cache", "256m",
+            "--page-cache", self.page_cache,
             "--exit-on-stdin-eof",  # if pytest dies, its pipe closes and the JVM goes too
         ]
 

@@ -148,17 +148,18 @@ def _interfaces(shape: Shape, device: int, rng: random.Random) -> list[Node]:
 
 
 def _ip(interface: str, device: int, j: int, k: int, mac: str) -> IpAddress:
+    """Even k: a global IPv4; k=1: the EUI-64 link-local; other odd k: a ULA."""
     if k % 2 == 0:
         address = f"10.{device >> 8 & 0xff}.{device & 0xff}.{j * 16 + k + 1}"
         return IpAddress(interface=interface, address=address, prefix_length=24,
                          family="ipv4", scope="global")
-    octets = mac.split(":")
-    address = (f"fe80::{int(octets[0], 16) ^ 2:x}{octets[1]}:{octets[2]}ff:fe{octets[3]}:"
-               f"{octets[4]}{octets[5]}")
-    if k > 1:
-        address = f"fd00:{k:x}::{device:x}:{j:x}"
-    return IpAddress(interface=interface, address=address, prefix_length=64,
-                     family="ipv6", scope="link" if k == 1 else "global")
+    if k == 1:
+        o = mac.split(":")
+        address = f"fe80::{int(o[0], 16) ^ 2:x}{o[1]}:{o[2]}ff:fe{o[3]}:{o[4]}{o[5]}"
+        return IpAddress(interface=interface, address=address, prefix_length=64,
+                         family="ipv6", scope="link")
+    return IpAddress(interface=interface, address=f"fd00:{k:x}::{device:x}:{j:x}",
+                     prefix_length=64, family="ipv6", scope="global")
 
 
 def _packages(shape: Shape, rng: random.Random) -> list[Node]:

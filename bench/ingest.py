@@ -27,7 +27,7 @@ from typing import Any
 from bench import phases
 from bench.fleet import Shape
 from bench.phases import Config, Pass, StoreResult
-from bench.probe import machine
+from bench.probe import Cpu, machine
 
 NEO4J_NAIVE_RATIO = 20.0
 NEO4J_ROWS_PER_S = 30_000.0
@@ -54,6 +54,7 @@ class Goal:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     config = Config(args.devices, args.chunk, min(args.naive_sample, args.devices), args.heap,
+                    args.page_cache,
                     Shape(packages=args.packages, services=args.services, seed=args.seed))
     stores = [s.strip() for s in args.stores.split(",") if s.strip()]
     unknown = sorted(set(stores) - set(phases.STORES))
@@ -79,7 +80,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="devices for the naive comparison (and the batched one beside it)")
     p.add_argument("--stores", default="sqlite,neo4j", help="comma-separated, run in order")
     p.add_argument("--json", metavar="FILE", help="also write every number as JSON")
-    p.add_argument("--heap", default="4g", help="Neo4j JVM heap (page cache: the launcher's)")
+    p.add_argument("--heap", default="4g", help="Neo4j JVM heap (default 4g)")
+    p.add_argument("--page-cache", default="256m",
+                   help="Neo4j page cache (default 256m, the test launcher's own)")
     p.add_argument("--packages", type=int, default=Shape.packages, help="mean per device")
     p.add_argument("--services", type=int, default=Shape.services, help="mean per device")
     p.add_argument("--seed", type=int, default=Shape.seed)
@@ -139,7 +142,8 @@ def _title(store: str) -> str:
 def _header(config: Config, env: dict[str, Any]) -> str:
     s = config.shape
     return (f"cmdb ingest benchmark: {config.devices} devices, chunks of {config.chunk}, "
-            f"naive sample {config.sample} devices, Neo4j heap {config.heap}\n"
+            f"naive sample {config.sample} devices, Neo4j heap {config.heap}, "
+            f"page cache {config.page_cache}\n"
             f"per device ≈ {s.interfaces} interfaces x {s.ips_per_interface} IPs, "
             f"{s.packages} packages, {s.services} services, 2-4 ports, 1-2 config files; "
             f"{s.sites} sites; seed {s.seed}\n"
@@ -167,9 +171,9 @@ def _median_rate(r: StoreResult, p: Pass) -> float:
     return rate(r.rows // max(1, len(p.chunk_seconds)), statistics.median(p.chunk_seconds))
 
 
-def _cpu(p: Pass) -> str:
+def _cpu(cpu: Cpu) -> str:
     """Where the timed seconds went; 'others' is load we did not cause (shared cores)."""
-    return f"{p.cpu.python:,.0f}/{p.cpu.server:,.0f}/{p.cpu.others:,.0f}"
+    return f"{cpu.python:,.0f}/{cpu.server:,.0f}/{cpu.others:,.0f}"
 
 
 def _naive_ratio(r: StoreResult) -> str:
@@ -188,12 +192,12 @@ _ROWS: list[tuple[str, Any]] = [
     ("first ingest, rows/s", lambda r: f"{rate(r.rows, r.first.seconds):,.0f}"),
     ("first ingest, median chunk rows/s", lambda r: f"{_median_rate(r, r.first):,.0f}"),
     ("first ingest, slowest chunk", lambda r: f"{max(r.first.chunk_seconds):,.2f} s"),
-    ("  CPU s: Python/JVM/others", lambda r: _cpu(r.first)),
+    ("  CPU s: Python/JVM/others", lambda r: _cpu(r.first.cpu)),
     ("re-ingest, time in ingest()", lambda r: f"{r.again.seconds:,.1f} s"),
     ("re-ingest, rows/s", lambda r: f"{rate(r.rows, r.again.seconds):,.0f}"),
     ("re-ingest, median chunk rows/s", lambda r: f"{_median_rate(r, r.again):,.0f}"),
     ("first / re-ingest time", lambda r: f"{r.first.seconds / r.again.seconds:,.2f}x"),
-    ("  CPU s: Python/JVM/others", lambda r: _cpu(r.again)),
+    ("  CPU s: Python/JVM/others", lambda r: _cpu(r.again.cpu)),
     ("re-ingest changes", lambda r: f"{r.again.changes:,}"),
     ("Python peak RSS (start)", lambda r: f"{_mib(r.python_rss_mib)} "
                                           f"({r.python_rss_start_mib:,.0f})"),
@@ -204,7 +208,9 @@ _ROWS: list[tuple[str, Any]] = [
     ("sample: devices / rows", lambda r: f"{r.sample.devices} / {r.sample.rows:,}"),
     ("sample: naive rows/s", lambda r: f"{rate(r.sample.naive_rows, r.sample.naive_seconds):,.0f}"),
     ("sample: naive statements", lambda r: f"{r.sample.naive_statements:,}"),
+    ("  CPU s: Python/JVM/others", lambda r: _cpu(r.sample.naive_cpu)),
     ("sample: batched rows/s", lambda r: f"{rate(r.sample.rows, r.sample.batched_seconds):,.0f}"),
+    ("  CPU s: Python/JVM/others", lambda r: _cpu(r.sample.batched_cpu)),
     ("batched (full) / naive (sample)", _naive_ratio),
     ("batched / naive, same sample", lambda r: (
         f"{r.sample.naive_seconds / r.sample.batched_seconds:,.1f}x"

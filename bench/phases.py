@@ -4,7 +4,6 @@ databases. Only `ingest()` calls (or the naive writes) are inside the clock."""
 
 from __future__ import annotations
 
-import inspect
 import sqlite3
 import sys
 import time
@@ -14,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from tempfile import TemporaryDirectory
-from typing import Any
+
+from neo4j import GraphDatabase
 
 from bench import naive
 from bench.fleet import Shape, chunk_facts, chunks, run_info
@@ -23,11 +23,9 @@ from cmdb.ingest import ingest
 from cmdb.store.base import GraphStore
 from cmdb.store.neo4j import Neo4jStore
 from cmdb.store.sqlite import SqliteStore
+from tests.neo4j_server import Neo4jServer  # the Maven-built real Neo4j 5.26
 
 STORES = ("sqlite", "neo4j")
-# ingest() may split a batch into transactions itself (a `chunk` keyword, newer trees);
-# then we pass ours, so that one call is one transaction of `--chunk` devices.
-_INGEST_CHUNKS = "chunk" in inspect.signature(ingest).parameters
 
 
 @dataclass(frozen=True)
@@ -36,6 +34,7 @@ class Config:
     chunk: int
     sample: int
     heap: str
+    page_cache: str
     shape: Shape
 
 
@@ -62,6 +61,8 @@ class Sample:
     naive_seconds: float = 0.0
     naive_rows: int = 0
     naive_statements: int = 0
+    batched_cpu: Cpu = field(default_factory=Cpu)
+    naive_cpu: Cpu = field(default_factory=Cpu)
 
 
 @dataclass
@@ -103,14 +104,14 @@ def fleet_pass(store: GraphStore, config: Config, devices: int, label: str,
     """Every chunk through `ingest()`, all under one run number from `begin_run`."""
     result = Pass(run=store.begin_run("discovery", datetime.now(UTC)))
     meter = Meter(server_pid)
-    options: dict[str, Any] = {"chunk": config.chunk} if _INGEST_CHUNKS else {}
     for start, stop in chunks(devices, config.chunk):
         t0 = time.perf_counter()
         batch = chunk_facts(config.shape, start, stop)
         info = run_info(result.run, start, stop)
         meter.start()
         t1 = time.perf_counter()
-        _, summary = ingest(store, batch, info, **options)
+        # ingest() splits a batch into transactions of `chunk` targets; ours is one.
+        _, summary = ingest(store, batch, info, chunk=config.chunk)
         t2 = time.perf_counter()
         meter.stop()
         result.generate_seconds += t1 - t0
@@ -129,15 +130,19 @@ def _progress(label: str, done: int, total: int, p: Pass) -> None:
               file=sys.stderr, flush=True)
 
 
-def _naive_pass(config: Config, sample: Sample,
-                write: Callable[[naive.Rows, int], int]) -> None:
+def _naive_pass(config: Config, sample: Sample, write: Callable[[naive.Rows, int], int],
+                server_pid: int | None = None) -> None:
+    meter = Meter(server_pid)
     for start, stop in chunks(config.sample, config.chunk):
         info = run_info(1, start, stop)
         rows = naive.rows_of(chunk_facts(config.shape, start, stop), info)
+        meter.start()
         t0 = time.perf_counter()
         sample.naive_statements += write(rows, 1)
         sample.naive_seconds += time.perf_counter() - t0
+        meter.stop()
         sample.naive_rows += rows.count
+    sample.naive_cpu = meter.cpu
 
 
 # ---- SQLite ------------------------------------------------------------------------
@@ -158,6 +163,7 @@ def _sqlite_sample(config: Config, tmp: Path, sample: Sample) -> None:
     store = SqliteStore(tmp / "sample.sqlite")
     sample_pass = fleet_pass(store, config, config.sample, "sqlite sample")
     sample.devices, sample.batched_seconds = config.sample, sample_pass.seconds
+    sample.batched_cpu = sample_pass.cpu
     sample.rows = _rows(store.counts())
     store.close()
     SqliteStore(tmp / "naive.sqlite").close()  # the store's own tables, nothing else
@@ -171,18 +177,16 @@ def _sqlite_sample(config: Config, tmp: Path, sample: Sample) -> None:
 # ---- Neo4j -------------------------------------------------------------------------
 
 @contextmanager
-def _server(tmp: Path, name: str, heap: str) -> Iterator[tuple[str, int]]:
-    from tests.neo4j_server import Neo4jServer  # the Maven-built real server
-
+def _server(tmp: Path, name: str, config: Config) -> Iterator[tuple[str, int]]:
     with Neo4jServer() as server:
-        uri = server.start(tmp / name, heap=heap)
+        uri = server.start(tmp / name, heap=config.heap, page_cache=config.page_cache)
         assert server.pid is not None
         yield uri, server.pid
 
 
 def _neo4j(config: Config, tmp: Path, result: StoreResult) -> None:
     t0 = time.perf_counter()
-    with _server(tmp, "main", config.heap) as (uri, pid):
+    with _server(tmp, "main", config) as (uri, pid):
         store = Neo4jStore(uri)
         result.startup_seconds = time.perf_counter() - t0
         _main_passes(store, config, result, "neo4j", pid)
@@ -194,18 +198,17 @@ def _neo4j(config: Config, tmp: Path, result: StoreResult) -> None:
 
 
 def _neo4j_sample(config: Config, tmp: Path, sample: Sample) -> None:
-    with _server(tmp, "sample", config.heap) as (uri, pid):
+    with _server(tmp, "sample", config) as (uri, pid):
         store = Neo4jStore(uri)
         sample_pass = fleet_pass(store, config, config.sample, "neo4j sample", pid)
         sample.devices, sample.batched_seconds = config.sample, sample_pass.seconds
+        sample.batched_cpu = sample_pass.cpu
         sample.rows = _rows(store.counts())
         store.close()
-    with _server(tmp, "naive", config.heap) as (uri, _):
+    with _server(tmp, "naive", config) as (uri, pid):
         Neo4jStore(uri).close()  # the same constraints and indexes as the real store
-        from neo4j import GraphDatabase
-
         with GraphDatabase.driver(uri, notifications_min_severity="OFF") as driver:
-            _naive_pass(config, sample, lambda rows, _run: naive.neo4j_write(driver, rows))
+            _naive_pass(config, sample, lambda rows, _run: naive.neo4j_write(driver, rows), pid)
 
 
 # ---- shared ------------------------------------------------------------------------

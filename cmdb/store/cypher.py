@@ -185,7 +185,7 @@ WRITE_CONFLICTS = ("UNWIND $rows AS row MERGE (c:Conflict {run: row.run, kind: r
                    "target: row.target, evidence: row.evidence}) ON CREATE SET "
                    "c.seq = row.seq, c.candidates = row.candidates, c.detail = row.detail")
 RUN_SUMMARY = ("MATCH (r:Run {run: $run}) OPTIONAL MATCH (c:Conflict {run: $run}) "
-               "RETURN r.summary AS summary, count(c) AS conflicts")
+               "RETURN r.summary AS summary, r.targets AS targets, count(c) AS conflicts")
 DEVICES_WITH_EVIDENCE = ("UNWIND $pairs AS pair MATCH (e:Evidence {kind: pair[0], "
                          "value: pair[1]}) RETURN DISTINCT e.uid AS uid")
 EVIDENCE_OF = ("UNWIND $uids AS uid MATCH (e:Evidence {uid: uid}) "

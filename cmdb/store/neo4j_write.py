@@ -11,7 +11,13 @@ from neo4j import ManagedTransaction
 
 from cmdb.changeset import ApplySummary, ChangeSet, NodeStatus
 from cmdb.store import cypher
-from cmdb.store.plan import ApplyPlan, load, outcomes_to_json
+from cmdb.store.plan import (
+    ApplyPlan,
+    load,
+    merge_outcomes,
+    outcomes_from_json,
+    outcomes_to_json,
+)
 
 
 def execute_plan(tx: ManagedTransaction, plan: ApplyPlan, cs: ChangeSet,
@@ -43,18 +49,23 @@ def execute_plan(tx: ManagedTransaction, plan: ApplyPlan, cs: ChangeSet,
         {"run": run, "seq": i, "kind": c.kind, "target": c.target, "evidence": c.evidence,
          "candidates": json.dumps(c.candidates), "detail": c.detail}
         for i, c in enumerate(cs.conflicts)], size)
-    tx.run(cypher.FINISH_RUN, run=run, kind=cs.run.kind,
-           started_at=cs.run.started_at.isoformat(), finished_at=cs.run.finished_at.isoformat(),
-           targets=outcomes_to_json(cs.run.targets),
-           summary=json.dumps(_run_summary(tx, run, plan.summary).__dict__))
+    _finish_run(tx, cs, plan.summary)
 
 
-def _run_summary(tx: ManagedTransaction, run: int, this: ApplySummary) -> ApplySummary:
-    """A run applied in chunks sums its chunks; conflicts are counted, not summed."""
+def _finish_run(tx: ManagedTransaction, cs: ChangeSet, this: ApplySummary) -> None:
+    """A run applied in chunks sums its chunks and keeps every chunk's targets;
+    conflicts are counted, not summed."""
+    run = cs.run.run
     found = tx.run(cypher.RUN_SUMMARY, run=run).single()
     stored = found["summary"] if found else None
     total = this + ApplySummary(**json.loads(stored)) if stored else this
-    return dataclasses.replace(total, run=run, conflicts=int(found["conflicts"]) if found else 0)
+    summary = dataclasses.replace(total, run=run,
+                                  conflicts=int(found["conflicts"]) if found else 0)
+    targets = merge_outcomes(outcomes_from_json(found["targets"] if found else None),
+                             cs.run.targets)
+    tx.run(cypher.FINISH_RUN, run=run, kind=cs.run.kind,
+           started_at=cs.run.started_at.isoformat(), finished_at=cs.run.finished_at.isoformat(),
+           targets=outcomes_to_json(targets), summary=json.dumps(summary.__dict__))
 
 
 def _each(tx: ManagedTransaction, query: str, rows: Sequence[Any], size: int,

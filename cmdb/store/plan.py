@@ -12,6 +12,7 @@ a property or a relationship is one entry with old and new values (JSON text).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -42,6 +43,19 @@ def outcomes_from_json(text: str | None) -> tuple[TargetOutcome, ...]:
         TargetOutcome(**{**o, "ok": tuple(o["ok"]), "failed": tuple(map(tuple, o["failed"]))})
         for o in items
     )
+
+
+def merge_outcomes(stored: Iterable[TargetOutcome], new: Iterable[TargetOutcome]
+                   ) -> tuple[TargetOutcome, ...]:
+    """A run applied in chunks: every chunk's targets are kept, and a target keeps the
+    device an earlier chunk resolved it to when this chunk does not name one."""
+    merged = {o.target: o for o in stored}
+    for outcome in new:
+        old = merged.get(outcome.target)
+        keep_device = outcome.device is None and old is not None and old.device is not None
+        merged[outcome.target] = (dataclasses.replace(outcome, device=old.device)
+                                  if keep_device and old else outcome)
+    return tuple(merged.values())
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from cmdb.changeset import (
     Snapshot,
     StoredNode,
 )
-from cmdb.schema import Source
+from cmdb.schema import Source, TargetOutcome
 from cmdb.store import sqlite_dump
 from cmdb.store.base import GraphDump, StoreError
 from cmdb.store.plan import (
@@ -32,6 +32,8 @@ from cmdb.store.plan import (
     CurrentState,
     StoredValue,
     load,
+    merge_outcomes,
+    outcomes_from_json,
     outcomes_to_json,
     plan_apply,
     touched,
@@ -199,6 +201,7 @@ class SqliteStore(SqliteReader):
                         (run.run, c.kind, c.target, c.evidence, json.dumps(c.candidates),
                          c.detail, run.run, c.kind, c.target, c.evidence))
                 summary = self._run_summary(db, run.run, plan.summary)
+                targets = merge_outcomes(self._stored_outcomes(db, run.run), run.targets)
                 db.execute(
                     "INSERT INTO runs(run, kind, started_at, finished_at, status, targets, "
                     "summary) VALUES(?,?,?,?,'done',?,?) ON CONFLICT(run) DO UPDATE SET "
@@ -206,11 +209,16 @@ class SqliteStore(SqliteReader):
                     "finished_at=excluded.finished_at, status='done', "
                     "targets=excluded.targets, summary=excluded.summary",
                     (run.run, run.kind, run.started_at.isoformat(), run.finished_at.isoformat(),
-                     outcomes_to_json(run.targets), json.dumps(summary.__dict__)))
+                     outcomes_to_json(targets), json.dumps(summary.__dict__)))
                 return plan.summary
         except sqlite3.Error as exc:
             raise StoreError(f"sqlite:{self.path}: apply failed, nothing was written: "
                              f"{exc}") from exc
+
+    @staticmethod
+    def _stored_outcomes(db: sqlite3.Connection, run: int) -> tuple[TargetOutcome, ...]:
+        row = db.execute("SELECT targets FROM runs WHERE run=?", (run,)).fetchone()
+        return outcomes_from_json(row[0] if row else None)
 
     @staticmethod
     def _run_summary(db: sqlite3.Connection, run: int, this: ApplySummary) -> ApplySummary:

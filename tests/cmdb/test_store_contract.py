@@ -250,3 +250,20 @@ def test_a_run_ingested_in_chunks_sums_its_summary(store: GraphStore) -> None:
     assert again.changes == 0
     assert store.runs()[1].summary.nodes_created == 15  # type: ignore[union-attr]
     assert store.runs()[0].summary.changes == 0  # type: ignore[union-attr]
+
+
+def test_a_run_in_chunks_keeps_every_targets_device(store: GraphStore) -> None:
+    from datetime import UTC, datetime
+
+    batch = [host(f"t{i}", serial=f"S{i}", machine_id=f"m{i}", hostname=f"h{i}",
+                  interfaces={"eth0": f"00:16:3e:00:02:{i:02x}"}) for i in range(5)]
+    number = store.begin_run("discovery", datetime.now(UTC))
+    info = dataclasses.replace(run_info(number), targets=tuple(
+        TargetOutcome(f"t{i}", True) for i in range(5)))
+    ingest(store, batch[:2], info, chunk=1)  # one call in chunks ...
+    ingest(store, batch[2:], info, chunk=2)  # ... and several calls under one run
+    record = store.runs()[0]
+    devices = {t.target: t.device for t in record.targets}
+    assert sorted(devices) == [f"t{i}" for i in range(5)]
+    by_host = {d.value("hostname"): d.uid for d in store.nodes("Device")}
+    assert devices == {f"t{i}": by_host[f"h{i}"] for i in range(5)}

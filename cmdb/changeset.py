@@ -60,6 +60,12 @@ class Snapshot:
     )
     # (src, type) -> destinations currently present
     rels: Mapping[tuple[str, str], frozenset[str]] = field(default_factory=dict)
+    # device uid -> digest of the facts its last ingest applied, when nothing has
+    # touched the device since (see reconcile.facts_digest)
+    digests: Mapping[str, str] = field(default_factory=dict)
+    # devices whose subtree the store did not read because their digest was offered
+    # as unchanged: reconcile may skip them, never rebuild them from this snapshot
+    partial: frozenset[str] = frozenset()
 
 
 # ---- what reconciliation decided ------------------------------------------------------
@@ -134,6 +140,11 @@ class ChangeSet:
     absent: tuple[str, ...] = ()
     evidence: Mapping[str, Mapping[EvidenceKind, str]] = field(default_factory=dict)
     conflicts: tuple[Conflict, ...] = ()
+    # device uid -> digest of the facts applied for it in this ChangeSet
+    digests: Mapping[str, str] = field(default_factory=dict)
+    # devices whose facts equal what their last ingest applied: nothing to reconcile,
+    # the store only marks their CIs seen in this run
+    unchanged: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

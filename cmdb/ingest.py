@@ -6,7 +6,13 @@ import dataclasses
 from collections.abc import Iterator, Sequence
 
 from cmdb.changeset import ApplySummary, ChangeSet, Conflict, RunInfo
-from cmdb.reconcile import Precedence, evidence_by_target, reconcile
+from cmdb.reconcile import (
+    Precedence,
+    SnapshotIncomplete,
+    evidence_by_target,
+    reconcile,
+    target_digests,
+)
 from cmdb.schema import TargetFacts
 from cmdb.store.base import GraphStore
 
@@ -27,11 +33,24 @@ def ingest(store: GraphStore, batch: Sequence[TargetFacts], run: RunInfo,
     conflicts: list[Conflict] = []
     changeset = ChangeSet(run=run)
     for part in _chunks(batch, chunk):
-        evidence = [pair for ev in evidence_by_target(part).values() for pair in ev.items()]
-        changeset = reconcile(part, store.snapshot(evidence), run, precedence)
+        changeset = _reconcile(store, part, run, precedence)
         total = total + store.apply(changeset)
         conflicts.extend(changeset.conflicts)
     return dataclasses.replace(changeset, conflicts=tuple(conflicts)), total
+
+
+def _reconcile(store: GraphStore, part: Sequence[TargetFacts], run: RunInfo,
+               precedence: Precedence | None) -> ChangeSet:
+    """Devices whose facts did not change since their last ingest are not read or
+    rebuilt (the snapshot skips them by digest); if one of them must be rebuilt after
+    all, reconcile again on a full snapshot."""
+    evidence = [pair for ev in evidence_by_target(part).values() for pair in ev.items()]
+    digests = target_digests(part, precedence)
+    snapshot = store.snapshot(evidence, unchanged_if=frozenset(digests.values()))
+    try:
+        return reconcile(part, snapshot, run, precedence, digests)
+    except SnapshotIncomplete:
+        return reconcile(part, store.snapshot(evidence), run, precedence, digests)
 
 
 def _chunks(batch: Sequence[TargetFacts], size: int) -> Iterator[list[TargetFacts]]:

@@ -8,6 +8,8 @@ and returns a ChangeSet. It reads nothing and writes nothing; the store applies 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -34,9 +36,14 @@ from cmdb.schema import (
     TargetFacts,
     properties_of,
     stable_uid,
+    target_facts_to_json,
 )
 
 Precedence = Mapping[str, tuple[Source, ...]]  # "Label.property" -> sources, best first
+
+# Part of every facts digest: bump it whenever reconciling the same facts against the
+# same graph would give a different ChangeSet, so stored digests stop matching.
+DIGEST_VERSION = "1"
 
 
 def reconcile(
@@ -44,14 +51,15 @@ def reconcile(
     snapshot: Snapshot,
     run: RunInfo,
     precedence: Precedence | None = None,
+    digests: Mapping[str, str] | None = None,
 ) -> ChangeSet:
+    """`digests` are `target_digests(batch, precedence)` when the caller has them."""
     groups = _group_by_target(batch)
     evidence = evidence_by_target(batch)
     conflicts = _drop_cloned(evidence)
     index = EvidenceIndex(snapshot.evidence)
-    builder = _Builder(snapshot, precedence or {})
     devices: dict[str, str] = {}
-    for target, items in groups.items():
+    for target in groups:
         match = index.match(evidence[target])
         if match.conflict is not None:
             conflicts.append(_conflict(match.conflict, target, match.evidence,
@@ -60,16 +68,77 @@ def reconcile(
         uid = match.uid or _mint(evidence[target], target, devices.values())
         index.add(uid, evidence[target])
         devices[target] = uid
-        for item in items:
-            builder.add(uid, item)
+    builder = _Builder(snapshot, precedence or {})
+    applied, unchanged = _build(builder, groups, devices, snapshot,
+                                digests or target_digests(batch, precedence), precedence)
     outcomes = tuple(
         dataclasses.replace(o, device=devices.get(o.target, o.device)) for o in run.targets
     )
-    return builder.changeset(
+    changeset = builder.changeset(
         dataclasses.replace(run, targets=outcomes),
         {uid: evidence[t] for t, uid in devices.items()},
         tuple(conflicts),
     )
+    return dataclasses.replace(changeset, digests=applied, unchanged=unchanged)
+
+
+def _build(builder: _Builder, groups: Mapping[str, Sequence[TargetFacts]],
+           devices: Mapping[str, str], snapshot: Snapshot, digests: Mapping[str, str],
+           precedence: Precedence | None) -> tuple[dict[str, str], tuple[str, ...]]:
+    """Feed each device's facts to the builder, except devices whose facts are exactly
+    what their last ingest applied (same digest): those are only marked seen."""
+    targets_of: dict[str, list[str]] = {}
+    for target, uid in devices.items():
+        targets_of.setdefault(uid, []).append(target)
+    applied: dict[str, str] = {}
+    unchanged: list[str] = []
+    for uid, targets in targets_of.items():
+        digest = (digests[targets[0]] if len(targets) == 1 else
+                  facts_digest({t: groups[t] for t in targets}, precedence))
+        if snapshot.digests.get(uid) == digest:
+            unchanged.append(uid)
+            continue
+        if uid in snapshot.partial:
+            raise SnapshotIncomplete(uid)
+        applied[uid] = digest
+        for target in targets:
+            for item in groups[target]:
+                builder.add(uid, item)
+    return applied, tuple(unchanged)
+
+
+class SnapshotIncomplete(RuntimeError):
+    """A device the snapshot did not read in full turned out to need reconciling;
+    the caller takes a full snapshot and reconciles again."""
+
+
+def target_digests(batch: Sequence[TargetFacts], precedence: Precedence | None = None
+                   ) -> dict[str, str]:
+    """Each target's facts digest: what `Snapshot.digests` is compared with."""
+    return {target: facts_digest({target: items}, precedence)
+            for target, items in _group_by_target(batch).items()}
+
+
+def facts_digest(by_target: Mapping[str, Sequence[TargetFacts]],
+                 precedence: Precedence | None) -> str:
+    """SHA-256 over everything reconciliation of one device depends on besides the
+    stored graph: its targets' facts (nodes, links, complete sets, per source), the
+    precedence, and the reconciliation version. Equal digest + an untouched device
+    means reconciling again would change nothing."""
+    digest = hashlib.sha256(_canonical(
+        [DIGEST_VERSION, sorted((k, [s.value for s in v]) for k, v in
+                                (precedence or {}).items())]))
+    for target in sorted(by_target):
+        texts = sorted(_canonical([target, target_facts_to_json(item)])
+                       for item in by_target[target])
+        for text in texts:
+            digest.update(text)
+    return digest.hexdigest()
+
+
+def _canonical(value: object) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"),
+                      ensure_ascii=False).encode()
 
 
 def _group_by_target(batch: Sequence[TargetFacts]) -> dict[str, list[TargetFacts]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -135,7 +135,12 @@ class GraphStore(Protocol):
 
     def begin_run(self, kind: str, started_at: datetime) -> int: ...
 
-    def snapshot(self, evidence: Iterable[tuple[EvidenceKind, str]]) -> Snapshot: ...
+    def snapshot(self, evidence: Iterable[tuple[EvidenceKind, str]],
+                 unchanged_if: Collection[str] = frozenset()) -> Snapshot:
+        """Candidate devices for `evidence` with their subtrees. A device whose stored
+        facts digest is current and in `unchanged_if` is listed in `partial` with its
+        evidence and digest only (its subtree is not read)."""
+        ...
 
     def apply(self, changeset: ChangeSet) -> ApplySummary: ...
 

@@ -9,7 +9,8 @@ Graph model:
 - every CI is `(:CI:<Label> {uid, status, owner, device, first_run, last_run,
   absent_since, <current properties>, _prov, _obs})`: current values are plain node
   properties (fast current-state queries); `_prov` (who said each value, JSON) and
-  `_obs` (every source's latest value, JSON) keep provenance and losing values;
+  `_obs` (every source's latest value, JSON) keep provenance and losing values; a
+  Device also holds `_digest` and `_digest_run` (its last applied facts digest);
 - relationships are real relationships with `{status, first_run, last_run}`;
 - history entries are `(:Change {seq, run, at, uid, kind, name, other, old, new,
   source})` nodes, indexed by uid and run, not linked, so traversals see only CIs;
@@ -195,6 +196,25 @@ SUBTREES = (f"UNWIND $uids AS device MATCH (n:{CI} {{device: device}}) "
             "n.status AS status, n._obs AS obs")
 RELS_FROM = (f"UNWIND $uids AS uid MATCH (a:{CI} {{uid: uid}})-[r]->(b:{CI}) "
              "WHERE r.status = 'present' RETURN a.uid AS src, type(r) AS type, b.uid AS dst")
+# A device's facts digest is current while nothing touched the device after it.
+CURRENT_DIGESTS = (f"UNWIND $uids AS uid MATCH (d:{CI} {{uid: uid}}) "
+                   "WHERE d._digest IS NOT NULL AND d._digest_run = d.last_run "
+                   "RETURN d.uid AS uid, d._digest AS digest")
+WRITE_DIGESTS = (f"UNWIND $rows AS row MATCH (d:{CI} {{uid: row.uid}}) "
+                 "SET d._digest = row.digest, d._digest_run = $run")
+# An unchanged device: mark seen what its last ingest saw (rows: uid, since), like a
+# rebuild would: its relationships and the shared CIs they lead to, then its CIs.
+DIGEST_RUNS = (f"UNWIND $uids AS uid MATCH (d:{CI} {{uid: uid}}) "
+               "WHERE d._digest_run < $run RETURN d.uid AS uid, d._digest_run AS since")
+TOUCH_UNCHANGED_RELS = (
+    f"UNWIND $rows AS row MATCH (n:{CI} {{device: row.uid}})-[r]->(m:{CI}) "
+    "WHERE r.status = 'present' AND r.last_run = row.since SET r.last_run = $run "
+    "WITH DISTINCT m WHERE m.device IS NULL AND m.status = 'present' "
+    "SET m.last_run = $run")
+TOUCH_UNCHANGED_NODES = (
+    f"UNWIND $rows AS row MATCH (n:{CI} {{device: row.uid}}) "
+    "WHERE n.status = 'present' AND n.last_run = row.since SET n.last_run = $run")
+DIGEST_SEEN = f"UNWIND $uids AS uid MATCH (d:{CI} {{uid: uid}}) SET d._digest_run = $run"
 NEIGHBOURS = (f"MATCH (a:{CI} {{uid: $uid}})-[r]-(b:{CI}) RETURN startNode(r).uid AS src, "
               "type(r) AS type, endNode(r).uid AS dst, r.status AS status")
 LABELS_OF = (f"UNWIND $uids AS uid MATCH (n:{CI} {{uid: uid}}) "

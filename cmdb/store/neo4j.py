@@ -8,7 +8,7 @@ Readers share `replay.py` and `impact.py` with the SQLite store, so both answer 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -46,7 +46,7 @@ from cmdb.store.plan import (
 from cmdb.store.replay import net_changes, relationships_as_of, select, state_as_of
 
 BOOKKEEPING = frozenset({"uid", "status", "owner", "device", "first_run", "last_run",
-                         "absent_since", "_prov", "_obs"})
+                         "absent_since", "_prov", "_obs", "_digest", "_digest_run"})
 MIN_VERSION = (5, 21)  # ALL SHORTEST path selectors
 
 
@@ -130,13 +130,18 @@ class Neo4jStore:
             raise StoreError(f"{self.uri}: write failed, nothing was written: "
                              f"{exc.message or exc}") from exc
 
-    def snapshot(self, evidence: Iterable[tuple[EvidenceKind, str]]) -> Snapshot:
+    def snapshot(self, evidence: Iterable[tuple[EvidenceKind, str]],
+                 unchanged_if: Collection[str] = frozenset()) -> Snapshot:
         pairs = [[kind.value, value] for kind, value in set(evidence)]
-        devices = sorted({r["uid"] for r in self._read(cypher.DEVICES_WITH_EVIDENCE,
-                                                        pairs=pairs)})
+        candidates = sorted({r["uid"] for r in self._read(cypher.DEVICES_WITH_EVIDENCE,
+                                                           pairs=pairs)})
         known: dict[str, dict[EvidenceKind, str]] = {}
-        for r in self._read(cypher.EVIDENCE_OF, uids=devices):
+        for r in self._read(cypher.EVIDENCE_OF, uids=candidates):
             known.setdefault(r["uid"], {})[EvidenceKind(r["kind"])] = r["value"]
+        digests = {r["uid"]: r["digest"]
+                   for r in self._read(cypher.CURRENT_DIGESTS, uids=candidates)}
+        partial = frozenset(uid for uid, digest in digests.items() if digest in unchanged_if)
+        devices = [uid for uid in candidates if uid not in partial]
         nodes: dict[str, SnapshotNode] = {}
         observations: dict[tuple[str, str], dict[Source, tuple[Any, str]]] = {}
         for r in self._read(cypher.SUBTREES, uids=devices):
@@ -149,7 +154,8 @@ class Neo4jStore:
         rels: dict[tuple[str, str], set[str]] = {}
         for r in self._read(cypher.RELS_FROM, uids=devices):
             rels.setdefault((r["src"], r["type"]), set()).add(r["dst"])
-        return Snapshot(known, nodes, observations, {k: frozenset(v) for k, v in rels.items()})
+        return Snapshot(known, nodes, observations, {k: frozenset(v) for k, v in rels.items()},
+                        digests, partial)
 
     def apply(self, changeset: ChangeSet) -> ApplySummary:
         """One transaction: all of the ChangeSet or none of it; twice changes nothing."""

@@ -42,6 +42,9 @@ def execute_plan(tx: ManagedTransaction, plan: ApplyPlan, cs: ChangeSet,
     for rel_type, seen_rows in _by_type((s, t, d, None) for s, t, d in plan.rels_seen):
         _each(tx, cypher.touch_relationships(rel_type), seen_rows, size, run=run)
     _history(tx, plan, cs.run.finished_at.isoformat(), size)
+    _mark_unchanged_seen(tx, cs.unchanged, run, size)
+    _each(tx, cypher.WRITE_DIGESTS, [{"uid": uid, "digest": digest}
+                                     for uid, digest in cs.digests.items()], size, run=run)
     _each(tx, cypher.WRITE_EVIDENCE, [
         {"uid": uid, "kind": kind.value, "value": value}
         for uid, evidence in cs.evidence.items() for kind, value in evidence.items()], size)
@@ -66,6 +69,17 @@ def _finish_run(tx: ManagedTransaction, cs: ChangeSet, this: ApplySummary) -> No
     tx.run(cypher.FINISH_RUN, run=run, kind=cs.run.kind,
            started_at=cs.run.started_at.isoformat(), finished_at=cs.run.finished_at.isoformat(),
            targets=outcomes_to_json(targets), summary=json.dumps(summary.__dict__))
+
+
+def _mark_unchanged_seen(tx: ManagedTransaction, devices: Sequence[str], run: int,
+                         size: int) -> None:
+    if not devices:
+        return
+    rows = [{"uid": r["uid"], "since": r["since"]}
+            for r in tx.run(cypher.DIGEST_RUNS, uids=list(devices), run=run)]
+    _each(tx, cypher.TOUCH_UNCHANGED_RELS, rows, size, run=run)
+    _each(tx, cypher.TOUCH_UNCHANGED_NODES, rows, size, run=run)
+    _each(tx, cypher.DIGEST_SEEN, [r["uid"] for r in rows], size, "uids", run=run)
 
 
 def _each(tx: ManagedTransaction, query: str, rows: Sequence[Any], size: int,

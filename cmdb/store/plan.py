@@ -8,6 +8,14 @@ unchanged run costs little and applying a ChangeSet twice changes nothing.
 History model, shared by every store: a node's creation is one entry (kind `node`, name
 `created`) whose `new` holds its first properties; after that each change of a status,
 a property or a relationship is one entry with old and new values (JSON text).
+
+Unchanged devices: each device keeps the digest of the facts its last ingest applied
+(`reconcile.facts_digest`: its targets' facts, the precedence, the reconciliation
+version) and that ingest's run. While the device's `last_run` is that run, nothing else
+has touched it; a new batch with the same digest is then not read, reconciled or
+planned. The store only marks seen what the rebuild would have marked: the device's
+present CIs and relationships whose `last_run` is the digest's run, and the shared CIs
+(sites) those relationships lead to. Everything else, including history, stays as is.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The embedded store: one SQLite file, WAL, one transaction per apply.
 
-Tables are fixed (nodes, props, observations, rels, identity, history, runs); labels and
+Tables are fixed (nodes, props, observations, rels, identity, history, runs, digests);
 property names are *values* taken from the schema, and every statement takes parameters.
 History records every change of a node's status, a property or a relationship, so the
 graph can be read as of any run. The read side lives in `sqlite_read.py`.
@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -76,6 +76,8 @@ CREATE TABLE IF NOT EXISTS history(
     old TEXT, new TEXT, source TEXT);
 CREATE INDEX IF NOT EXISTS history_uid ON history(uid, seq);
 CREATE INDEX IF NOT EXISTS history_run ON history(run);
+CREATE TABLE IF NOT EXISTS digests(
+    uid TEXT PRIMARY KEY, digest TEXT NOT NULL, run INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS conflicts(
     run INTEGER NOT NULL, kind TEXT NOT NULL, target TEXT NOT NULL, evidence TEXT NOT NULL,
     candidates TEXT NOT NULL, detail TEXT NOT NULL);
@@ -141,12 +143,15 @@ class SqliteStore(SqliteReader):
 
     # ---- snapshot ---------------------------------------------------------------------
 
-    def snapshot(self, evidence: Iterable[tuple[EvidenceKind, str]]) -> Snapshot:
+    def snapshot(self, evidence: Iterable[tuple[EvidenceKind, str]],
+                 unchanged_if: Collection[str] = frozenset()) -> Snapshot:
         devices = self._devices_with(evidence)
+        digests = self._current_digests(devices)
+        partial = frozenset(uid for uid, digest in digests.items() if digest in unchanged_if)
         nodes: dict[str, StoredNode] = {}
         observations: dict[tuple[str, str], dict[Source, tuple[object, str]]] = {}
         rels: dict[tuple[str, str], set[str]] = {}
-        members = json.dumps(sorted(devices))
+        members = json.dumps(sorted(devices - partial))
         for uid, label, owner, device, status in self.conn.execute(
             "SELECT uid, label, owner, device, status FROM nodes "
             "WHERE device IN (SELECT value FROM json_each(?))", (members,)):
@@ -165,7 +170,16 @@ class SqliteStore(SqliteReader):
             nodes=nodes,
             observations=observations,
             rels={k: frozenset(v) for k, v in rels.items()},
+            digests=digests,
+            partial=partial,
         )
+
+    def _current_digests(self, devices: set[str]) -> dict[str, str]:
+        """Digests still describing their device: nothing touched it since."""
+        return dict(self.conn.execute(
+            "SELECT d.uid, d.digest FROM digests d JOIN nodes n ON n.uid = d.uid "
+            "WHERE d.uid IN (SELECT value FROM json_each(?)) AND n.last_run = d.run",
+            (json.dumps(sorted(devices)),)).fetchall())
 
     def _devices_with(self, evidence: Iterable[tuple[EvidenceKind, str]]) -> set[str]:
         found: set[str] = set()
@@ -191,6 +205,9 @@ class SqliteStore(SqliteReader):
             with self._transaction() as db:
                 plan = plan_apply(changeset, self._current(changeset))
                 _execute(db, plan, run.finished_at.isoformat())
+                _mark_unchanged_seen(db, changeset.unchanged, run.run)
+                db.executemany("INSERT OR REPLACE INTO digests VALUES(?,?,?)", [
+                    (uid, digest, run.run) for uid, digest in changeset.digests.items()])
                 db.executemany("INSERT OR REPLACE INTO identity VALUES(?,?,?)", [
                     (uid, kind.value, value) for uid, evidence in changeset.evidence.items()
                     for kind, value in evidence.items()])
@@ -246,6 +263,24 @@ class SqliteStore(SqliteReader):
             "SELECT src, type, dst, status FROM rels "
             "WHERE src IN (SELECT value FROM json_each(?))", (sources,)) if (a, t, b) in rels}
         return CurrentState(nodes, props, observations, stored_rels)
+
+
+def _mark_unchanged_seen(db: sqlite3.Connection, devices: Iterable[str], run: int) -> None:
+    """What a rebuild of an unchanged device would have marked seen: its CIs and
+    relationships seen by its last ingest, and the shared CIs (sites) they lead to."""
+    for uid in devices:
+        row = db.execute("SELECT run FROM digests WHERE uid=?", (uid,)).fetchone()
+        if row is None or row[0] == run:
+            continue
+        since = row[0]
+        db.execute("UPDATE rels SET last_run=?1 WHERE status='present' AND last_run=?2 "
+                   "AND src IN (SELECT uid FROM nodes WHERE device=?3)", (run, since, uid))
+        db.execute("UPDATE nodes SET last_run=?1 WHERE device IS NULL AND status='present' "
+                   "AND uid IN (SELECT r.dst FROM rels r JOIN nodes n ON n.uid = r.src "
+                   "WHERE n.device=?2 AND r.last_run=?1 AND r.status='present')", (run, uid))
+        db.execute("UPDATE nodes SET last_run=?1 WHERE device=?2 AND status='present' "
+                   "AND last_run=?3", (run, uid, since))
+        db.execute("UPDATE digests SET run=? WHERE uid=?", (run, uid))
 
 
 def _execute(db: sqlite3.Connection, plan: ApplyPlan, at: str) -> None:

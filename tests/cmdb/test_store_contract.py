@@ -267,3 +267,50 @@ def test_a_run_in_chunks_keeps_every_targets_device(store: GraphStore) -> None:
     assert sorted(devices) == [f"t{i}" for i in range(5)]
     by_host = {d.value("hostname"): d.uid for d in store.nodes("Device")}
     assert devices == {f"t{i}": by_host[f"h{i}"] for i in range(5)}
+
+
+def test_an_unchanged_device_is_only_marked_seen(store: GraphStore) -> None:
+    facts = (host(settings={"permitrootlogin": "no"}), placed("t1", "dc1"))
+    run(store, *facts)
+    before = store.export_graph()
+    changeset, summary = run(store, *facts)
+    device = store.nodes("Device")[0].uid
+    assert changeset.unchanged == (device,) and not changeset.nodes
+    assert summary.changes == 0
+    after = store.export_graph()
+    second = store.runs()[0].run
+    assert after.history == before.history
+    assert {n.uid: n.last_run for n in after.nodes} == {n.uid: second for n in before.nodes}
+    assert {(r.src, r.type, r.dst): r.last_run for r in after.rels} == {
+        (r.src, r.type, r.dst): second for r in before.rels}
+    assert [t.device for t in store.runs()[0].targets] == [device]
+    changeset, _ = run(store, *facts)  # still current after being skipped
+    assert changeset.unchanged == (device,)
+
+
+def test_a_change_after_skipped_runs_is_recorded(store: GraphStore) -> None:
+    run(store, host(settings={"permitrootlogin": "no"}))
+    run(store, host(settings={"permitrootlogin": "no"}))
+    changeset, summary = run(store, host(settings={"permitrootlogin": "yes"}))
+    assert changeset.unchanged == () and summary.properties_changed == 2  # setting, sha
+    config = store.nodes("ConfigFile")[0]
+    assert config.value("settings.permitrootlogin") == "yes"
+    entries = [e for e in store.history(config.uid) if e.name == "settings.permitrootlogin"]
+    assert [(e.old, e.new) for e in entries] == [("no", "yes")]
+
+
+def test_another_source_in_between_means_a_full_reconcile(store: GraphStore) -> None:
+    run(store, host())
+    run(store, host(source=Source.AGENT, hostname="web01-agent"))
+    changeset, summary = run(store, host())
+    assert changeset.unchanged == () and summary.changes == 0
+
+
+def test_a_second_target_for_an_unchanged_device_is_reconciled(store: GraphStore) -> None:
+    run(store, host("t1"))
+    second = host("t2", hostname="web01", interfaces={"eth0": "00:16:3e:00:00:01",
+                                                       "eth1": "00:16:3e:00:00:02"})
+    changeset, summary = run(store, host("t1"), second)  # same serial: one device
+    assert changeset.unchanged == ()
+    assert summary.nodes_created == 2  # eth1 and its address
+    assert len(store.nodes("Device")) == 1 and len(store.nodes("Interface")) == 2

@@ -42,8 +42,9 @@ def test_relationships_use_the_declared_endpoints() -> None:
         "MATCH (b:IpAddress {uid: row.dst}) CREATE (a)-[r:HAS_IP {status: row.status, "
         "first_run: $run, last_run: $run}]->(b)")
     assert cypher.set_relationship_status("LOCATED_IN") == (
-        "UNWIND $rows AS row MATCH (:Device {uid: row.src})-[r:LOCATED_IN]->"
-        "(:Site {uid: row.dst}) SET r.status = row.status, r.last_run = $run")
+        "UNWIND $rows AS row MATCH (a:Device:CI {uid: row.src})-[r:LOCATED_IN]->"
+        "(b:Site:CI {uid: row.dst}) USING INDEX a:CI(uid) USING INDEX b:CI(uid) "
+        "SET r.status = row.status, r.last_run = $run")
 
 
 def test_absence_marking() -> None:

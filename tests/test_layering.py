@@ -17,7 +17,7 @@ ALLOWED: dict[str, set[str]] = {
     "agent": {"cmdb.schema"},
     "discovery": {"inventory", "cmdb.schema"},
     "cmdb": {"cmdb.schema"},
-    "audit": {"cmdb"},
+    "audit": {"cmdb", "cmdb.schema"},
 }
 
 

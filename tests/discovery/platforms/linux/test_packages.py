@@ -1,4 +1,4 @@
-"""Edge cases of the `packages` parser and the version orderings."""
+"""Edge cases of the `packages` parser (the version orderings: tests/cmdb/test_versions.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import pytest
 from cmdb.schema import Package
 from discovery.errors import CommandError, ParseError
 from discovery.platforms.linux import packages
-from discovery.platforms.linux._versions import compare_dpkg, compare_rpm, rpm_vercmp
 from discovery.transports.base import CommandOutput
 
 MISSING = "bash: line 1: {}: command not found\n"
@@ -84,29 +83,3 @@ def test_nothing_installed_is_a_parse_error() -> None:
 def test_garbage_is_a_parse_error(dpkg: str, rpm: str, message: str) -> None:
     with pytest.raises(ParseError, match=message):
         _parse(_dpkg(dpkg), _rpm(rpm))
-
-
-@pytest.mark.parametrize(("a", "b", "sign"), [
-    ("1.0", "1.0", 0), ("1.0", "2.0", -1), ("2.0.1", "2.0", 1), ("1.010", "1.9", 1),
-    ("1.0~rc1", "1.0", -1), ("1.0^git1", "1.0", 1), ("1.0^git1", "1.0.1", -1),
-    ("a", "1", -1), ("fc4", "fc.4", 0), ("1.0a", "1.0", 1), ("362.13.1", "362.8.1", 1),
-])
-def test_rpm_vercmp(a: str, b: str, sign: int) -> None:
-    result = rpm_vercmp(a, b)
-    assert (result > 0) - (result < 0) == sign
-    assert (compare_rpm((0, a, "1"), (0, b, "1")) > 0) - (compare_rpm((0, a, "1"),
-                                                                       (0, b, "1")) < 0) == sign
-
-
-def test_rpm_epoch_wins() -> None:
-    assert compare_rpm((1, "1.0", "1"), (0, "9.0", "1")) > 0
-
-
-@pytest.mark.parametrize(("a", "b", "sign"), [
-    ("1.0", "1.0-1", -1), ("1:1.0", "2.0", 1), ("1.0~rc1", "1.0", -1), ("1.0", "1.0+b1", -1),
-    ("2.36-9+deb12u4", "2.36-9+deb12u10", -1), ("1.0a", "1.0", 1), ("1.0-1", "1.0-1~bpo", 1),
-    ("7.1wheezy11", "7.1wheezy11", 0),
-])
-def test_dpkg_compare(a: str, b: str, sign: int) -> None:
-    result = compare_dpkg(a, b)
-    assert (result > 0) - (result < 0) == sign

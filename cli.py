@@ -1,4 +1,4 @@
-"""`cmdb`: discover what you run, keep its history, and (soon) audit it.
+"""`cmdb`: discover what you run, keep its history, and audit it.
 
 This module only parses options, calls one pipeline stage and renders the result
 (DESIGN §2). Exit codes (DESIGN §8): 0 clean, 1 findings at or above --fail-on,
@@ -19,6 +19,7 @@ from typing import Any
 import click
 import yaml
 
+from audit.cli import COMMANDS as AUDIT_COMMANDS
 from cmdb.changeset import RunInfo
 from cmdb.ingest import ingest
 from cmdb.render import changes_table, missed_text, out, print_detail, table
@@ -106,9 +107,15 @@ def _emit_json(data: Any) -> None:
               help="YAML defaults per command, e.g. `discover: {concurrency: 16}` "
                    "(default: ~/.config/cmdb-auditor/config.yaml when it exists). "
                    "Command line beats CMDB_* variables, which beat this file.")
+@click.option("--audit-db", envvar="CMDB_AUDIT_DB", metavar="FILE",
+              type=click.Path(dir_okay=False),
+              help="Baselines, waivers and audit evidence (default: audit.sqlite beside "
+                   "an SQLite store, else in ~/.local/share/cmdb-auditor).")
 @click.pass_context
-def cli(ctx: click.Context, store_url: str | None, config_file: str | None) -> None:
-    """Discover servers over SSH into a configuration graph with full history.
+def cli(ctx: click.Context, store_url: str | None, config_file: str | None,
+        audit_db: str | None) -> None:
+    """Discover servers over SSH into a configuration graph with full history,
+    and audit it against approved baselines.
 
     \b
     Typical use:
@@ -118,21 +125,42 @@ def cli(ctx: click.Context, store_url: str | None, config_file: str | None) -> N
       cmdb ci show web01                   one CI, with provenance
       cmdb ci history web01                every change of that CI
       cmdb runs / cmdb diff 3 4            what runs reached, what changed
+      cmdb baseline capture gold --ci web01 --by alice; cmdb baseline approve gold --by bob
+      cmdb audit run --fail-on high        findings against approved baselines
     """
     config = load_config(config_file, cli)
     ctx.default_map = config.defaults
-    ctx.obj = store_url or config.store or default_store_url()
+    ctx.obj = Session(store_url or config.store or default_store_url(), audit_db)
 
 
 def _store_secret(reference: str) -> str:
     return resolve_secret(parse_secret_ref(reference, "store password"))
 
 
+@dataclass(frozen=True)
+class Session:
+    """What every command gets in `ctx.obj`: the store it works on."""
+
+    store_url: str
+    audit_db: str | None = None
+
+    def __str__(self) -> str:
+        return self.store_url
+
+    def store(self) -> GraphStore:
+        try:
+            return open_store(self.store_url, _store_secret)
+        except StoreError as exc:
+            raise UsageProblem(str(exc)) from exc
+
+    def audit_db_path(self) -> Path:
+        """Baselines, waivers and audit evidence: beside the graph store by default."""
+        return Path(self.audit_db) if self.audit_db else local_dir(self.store_url) / "audit.sqlite"
+
+
 def _store(ctx: click.Context) -> GraphStore:
-    try:
-        return open_store(str(ctx.obj), _store_secret)
-    except StoreError as exc:
-        raise UsageProblem(str(exc)) from exc
+    session: Session = ctx.obj
+    return session.store()
 
 
 # ---- inventory ----------------------------------------------------------------------
@@ -504,6 +532,10 @@ def conflicts_cmd(ctx: click.Context, run: int | None, as_json: bool) -> int:
            ([r["kind"], r["target"], r["evidence"], ", ".join(r["candidates"]), r["detail"]]
             for r in rows))
     return EXIT_OK
+
+
+for _group in AUDIT_COMMANDS:
+    cli.add_command(_group)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

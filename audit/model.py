@@ -43,12 +43,13 @@ _SEVERITY_ORDER = (Severity.INFO, Severity.LOW, Severity.MEDIUM, Severity.HIGH,
 
 
 class Trend(enum.StrEnum):
-    """A finding compared with the previous audit run of the same scope."""
+    """A finding compared with the previous audit run. Deviating = drift, error or
+    waived (a waiver accepts a deviation, it does not resolve it)."""
 
-    NEW = "new"  # not failing before (or not seen), failing now
-    PERSISTING = "persisting"  # failing before and now
-    RESOLVED = "resolved"  # failing before, compliant now
-    UNCHANGED = "unchanged"  # not failing, before or now
+    NEW = "new"  # not deviating before (or not seen), deviating now
+    PERSISTING = "persisting"  # deviating before and now
+    RESOLVED = "resolved"  # deviating before, compliant / not applicable / gone now
+    UNCHANGED = "unchanged"  # not deviating, before or now
 
 
 FAILING = frozenset({Verdict.DRIFT, Verdict.ERROR})

@@ -128,6 +128,12 @@ def load_pack(path: str | PathLike[str]) -> RulePack:
         data = FilePath(path).read_bytes()
     except OSError as exc:
         raise RulePackError(source, f"cannot read: {exc.strerror or exc}") from exc
+    return load_pack_bytes(data, source)
+
+
+def load_pack_bytes(data: bytes, source: str) -> RulePack:
+    """A pack from its file content (`source` names it in errors), e.g. as pinned in a
+    baseline version."""
     try:
         raw = load_yaml(data)
     except YamlFileError as exc:

@@ -1,0 +1,271 @@
+"""The drift engine: every selected CI against every effective baseline, one verdict each.
+
+Never a silent pass: a CI whose device was not reached in its latest discovery run, or
+whose facts are older than `stale_after`, gets `error` findings for every check the
+baseline would have made. Failing findings covered by an active waiver become `waived`
+(and stay in every report); rules marked unwaivable cannot be waived. Findings are
+compared with the previous audit run by their stable key (baseline, check, CI): new,
+persisting, resolved or unchanged.
+
+Policy findings exist only for CIs a rule applies to (its `applies_to` selector): a rule
+for ATMs says nothing about a web server, rather than 100,000 `not-applicable` lines.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from audit import snapshot
+from audit.baselines import BaselineKind, BaselineVersion
+from audit.document import device_documents
+from audit.model import (
+    AuditReport,
+    CoverageEntry,
+    Finding,
+    InputRef,
+    Severity,
+    Trend,
+    Verdict,
+)
+from audit.policy import pack_of
+from audit.rules import Rule, evaluate
+from audit.selectors import Selector
+from audit.waivers import Waiver, covers
+from cmdb.store.base import GraphStore, RunRecord
+
+DEFAULT_STALE_AFTER = timedelta(days=7)
+SNAPSHOT_CHECK = "snapshot"  # the one compliant finding of a CI matching its snapshot
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Could this CI be checked? From the discovery runs that named its device."""
+
+    reached: bool
+    reason: str | None
+    last_run: int | None
+
+
+@dataclass(frozen=True)
+class AuditInputs:
+    baselines: Sequence[BaselineVersion]
+    waivers: Sequence[Waiver] = ()
+    previous: AuditReport | None = None
+    stale_after: timedelta = DEFAULT_STALE_AFTER
+
+
+def run_audit(store: GraphStore, inputs: AuditInputs, run: int, started: datetime,
+              now: datetime) -> AuditReport:
+    docs = device_documents(store)
+    reach = reachability(store.runs(), docs, now, inputs.stale_after)
+    findings: list[Finding] = []
+    in_scope: dict[str, None] = {}
+    refs: list[InputRef] = []
+    for baseline in inputs.baselines:
+        refs.extend(_baseline_inputs(baseline))
+        checked = _check_baseline(baseline, docs, reach)
+        for finding in checked:
+            in_scope.setdefault(finding.ci)
+        findings.extend(checked)
+    findings = [_waive(f, docs.get(f.ci, {}), inputs.waivers, _unwaivable(inputs))
+                for f in findings]
+    findings, resolved = _trends(findings, inputs.previous)
+    coverage = tuple(_coverage(uid, docs.get(uid), reach.get(uid)) for uid in in_scope)
+    refs.extend(_run_inputs(docs, in_scope))
+    refs.extend(InputRef("waiver", w.id, w.expires.isoformat()) for w in inputs.waivers
+                if any(f.waiver == w.id for f in findings))
+    return AuditReport(
+        run=run, started_at=started.isoformat(), finished_at=now.isoformat(),
+        inputs=tuple(refs), coverage=coverage, findings=tuple(findings),
+        resolved=tuple(resolved), meta={"ci_info": _ci_info(docs, in_scope)})
+
+
+# ---- reachability --------------------------------------------------------------------------
+
+def reachability(runs: Sequence[RunRecord], docs: Mapping[str, Mapping[str, Any]],
+                 now: datetime, stale_after: timedelta) -> dict[str, Reach]:
+    """Per device: its latest run's outcome, and whether its facts are fresh enough."""
+    device_of: dict[str, str] = {}
+    latest: dict[str, tuple[RunRecord, Any]] = {}
+    for record in sorted(runs, key=lambda r: r.run):
+        for outcome in record.targets:
+            if outcome.device:
+                device_of[outcome.target] = outcome.device
+            device = outcome.device or device_of.get(outcome.target)
+            if device:
+                latest[device] = (record, outcome)
+    finished = {r.run: r.finished_at for r in runs}
+    return {uid: _reach(doc, latest.get(uid), finished, now, stale_after)
+            for uid, doc in docs.items()}
+
+
+def _reach(doc: Mapping[str, Any], latest: tuple[RunRecord, Any] | None,
+           finished: Mapping[int, str | None], now: datetime, stale_after: timedelta
+           ) -> Reach:
+    last_run = doc.get("last_run")
+    if latest is not None and not latest[1].reached:
+        record, outcome = latest
+        why = outcome.error or "unreachable"
+        return Reach(False, f"not reached in run {record.run}: {why}", last_run)
+    seen = finished.get(last_run) if isinstance(last_run, int) else None
+    if seen is None:
+        return Reach(True, None, last_run)
+    age = now - datetime.fromisoformat(seen)
+    if age > stale_after:
+        return Reach(False, f"facts are from run {last_run} ({seen[:10]}), older than "
+                            f"{stale_after.days} days", last_run)
+    return Reach(True, None, last_run)
+
+
+# ---- per baseline ------------------------------------------------------------------------
+
+def _check_baseline(baseline: BaselineVersion, docs: Mapping[str, Mapping[str, Any]],
+                    reach: Mapping[str, Reach]) -> list[Finding]:
+    if baseline.kind is BaselineKind.SNAPSHOT:
+        return _check_snapshot(baseline, docs, reach)
+    if baseline.kind is BaselineKind.POLICY:
+        return _check_policy(baseline, docs, reach)
+    raise ValueError(f"baseline {baseline.name}: kind {baseline.kind} is not audited yet")
+
+
+def _check_policy(baseline: BaselineVersion, docs: Mapping[str, Mapping[str, Any]],
+                  reach: Mapping[str, Reach]) -> list[Finding]:
+    scope = Selector.parse(dict(baseline.selector))
+    rules = [rule for pack in _packs(baseline) for rule in pack.rules]
+    findings = []
+    for uid, doc in docs.items():
+        if not scope.matches(doc):
+            continue
+        where = reach.get(uid)
+        for rule in rules:
+            if rule.applies_to.matches(doc):
+                findings.append(_rule_finding(baseline, rule, doc, where))
+    return findings
+
+
+def _rule_finding(baseline: BaselineVersion, rule: Rule, doc: Mapping[str, Any],
+                  where: Reach | None) -> Finding:
+    base = Finding(baseline.name, baseline.version, rule.id, str(doc["uid"]), _name(doc),
+                   Verdict.ERROR, rule.severity, rule.title, references=rule.references)
+    if where is not None and not where.reached:
+        return dataclasses.replace(base, message=where.reason or "not reached")
+    result = evaluate(rule, doc)
+    return dataclasses.replace(base, verdict=result.verdict, expected=result.expected,
+                               actual=result.actual, message=result.message)
+
+
+def _check_snapshot(baseline: BaselineVersion, docs: Mapping[str, Mapping[str, Any]],
+                    reach: Mapping[str, Reach]) -> list[Finding]:
+    content = baseline.content
+    ignore = tuple(content.get("ignore", snapshot.DEFAULT_IGNORE))
+    severity = Severity(content.get("severity", Severity.MEDIUM.value))
+    findings = []
+    for uid, frozen in sorted(content.get("cis", {}).items()):
+        base = Finding(baseline.name, baseline.version, SNAPSHOT_CHECK, uid,
+                       str(frozen.get("name") or uid), Verdict.ERROR, severity,
+                       f"{frozen.get('name') or uid} matches its approved snapshot")
+        doc, where = docs.get(uid), reach.get(uid)
+        if doc is None:
+            findings.append(dataclasses.replace(
+                base, message="CI not in the graph (absent or removed)"))
+            continue
+        if where is not None and not where.reached:
+            findings.append(dataclasses.replace(base, message=where.reason or ""))
+            continue
+        diffs = snapshot.compare(frozen["expected"], doc, ignore)
+        findings.extend(_snapshot_findings(base, diffs))
+    return findings
+
+
+def _snapshot_findings(base: Finding, diffs: Sequence[snapshot.Difference]
+                       ) -> list[Finding]:
+    if not diffs:
+        return [dataclasses.replace(base, verdict=Verdict.COMPLIANT,
+                                    message="no difference from the snapshot")]
+    return [dataclasses.replace(
+        base, check=d.path, verdict=Verdict.DRIFT, expected=d.expected, actual=d.actual,
+        title=f"{d.path} as approved", message=f"{d.kind} since the snapshot")
+        for d in diffs]
+
+
+# ---- waivers, trends, coverage ----------------------------------------------------------
+
+def _unwaivable(inputs: AuditInputs) -> frozenset[str]:
+    return frozenset(rule.id for b in inputs.baselines if b.kind is BaselineKind.POLICY
+                     for pack in _packs(b) for rule in pack.rules if rule.unwaivable)
+
+
+def _waive(finding: Finding, doc: Mapping[str, Any], waivers: Iterable[Waiver],
+           unwaivable: frozenset[str]) -> Finding:
+    """Only drift is waived: a check that could not be made stays an error."""
+    if finding.verdict is not Verdict.DRIFT or finding.check in unwaivable:
+        return finding
+    for waiver in waivers:
+        if covers(waiver, finding.baseline, finding.check) and Selector.parse(
+                dict(waiver.selector)).matches(doc):
+            return dataclasses.replace(finding, verdict=Verdict.WAIVED, waiver=waiver.id,
+                                       message=f"{finding.message}; waived: {waiver.reason}")
+    return finding
+
+
+def _trends(findings: list[Finding], previous: AuditReport | None
+            ) -> tuple[list[Finding], list[Finding]]:
+    before = {f.key: f for f in previous.findings} if previous else {}
+    now_keys = {f.key for f in findings}
+    marked = [dataclasses.replace(f, trend=_trend(before.get(f.key), f)) for f in findings]
+    resolved = [dataclasses.replace(f, trend=Trend.RESOLVED)
+                for key, f in before.items() if key not in now_keys and _deviates(f)]
+    return marked, resolved
+
+
+def _trend(before: Finding | None, now: Finding) -> Trend:
+    """A waived deviation is still a deviation: waiving it does not resolve it."""
+    was = before is not None and _deviates(before)
+    if _deviates(now):
+        return Trend.PERSISTING if was else Trend.NEW
+    return Trend.RESOLVED if was else Trend.UNCHANGED
+
+
+def _deviates(finding: Finding) -> bool:
+    return finding.failing or finding.verdict is Verdict.WAIVED
+
+
+def _coverage(uid: str, doc: Mapping[str, Any] | None, where: Reach | None
+              ) -> CoverageEntry:
+    name = _name(doc) if doc else uid
+    if doc is None:
+        return CoverageEntry(uid, name, False, "not in the graph (absent or removed)")
+    if where is None:
+        return CoverageEntry(uid, name, True, None, doc.get("last_run"))
+    return CoverageEntry(uid, name, where.reached, where.reason, where.last_run)
+
+
+def _baseline_inputs(baseline: BaselineVersion) -> list[InputRef]:
+    refs = [InputRef("baseline", baseline.name, str(baseline.version), baseline.sha256)]
+    if baseline.kind is BaselineKind.POLICY:
+        refs += [InputRef("rule-pack", p.name, p.version, p.sha256) for p in _packs(baseline)]
+    return refs
+
+
+def _run_inputs(docs: Mapping[str, Mapping[str, Any]], scope: Iterable[str]
+                ) -> list[InputRef]:
+    runs = sorted({int(docs[u]["last_run"]) for u in scope if u in docs})
+    return [InputRef("discovery-run", "discovery", str(r)) for r in runs]
+
+
+def _ci_info(docs: Mapping[str, Mapping[str, Any]], scope: Iterable[str]
+             ) -> dict[str, dict[str, Any]]:
+    return {uid: {"name": _name(docs[uid]), "site": docs[uid].get("site"),
+                  "role": docs[uid].get("role")} for uid in scope if uid in docs}
+
+
+def _name(doc: Mapping[str, Any]) -> str:
+    return str(doc.get("hostname") or doc.get("uid"))
+
+
+def _packs(baseline: BaselineVersion) -> list[Any]:
+    return [pack_of(entry) for entry in baseline.content.get("packs", ())]

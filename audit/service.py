@@ -1,0 +1,123 @@
+"""What the audit commands do, one function each; the CLI only parses and renders."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from audit import baselines, evidence, snapshot, waivers
+from audit.auditdb import AuditDb
+from audit.baselines import BaselineKind, BaselineVersion
+from audit.document import device_documents
+from audit.engine import DEFAULT_STALE_AFTER, AuditInputs, run_audit
+from audit.evidence import Manifest, Verification
+from audit.model import AuditReport
+from audit.policy import pack_entries, pack_of
+from audit.selectors import Selector
+from cmdb.store.base import GraphStore
+
+TOOL = "cmdb-auditor 0.1"
+
+
+class AuditUsageError(ValueError):
+    """A request that cannot be carried out as asked (names what and why)."""
+
+
+def capture(store: GraphStore, db: AuditDb, name: str, selector: Mapping[str, Any],
+            cis: Sequence[str], author: str, now: datetime,
+            ignore: Sequence[str] = (), severity: str = "medium") -> BaselineVersion:
+    """Freeze the current configuration of the chosen CIs as a draft snapshot version."""
+    docs = device_documents(store)
+    chosen = _choose(docs, selector, cis)
+    if not chosen:
+        raise AuditUsageError(f"baseline {name}: no device matches the selection")
+    skip = (*snapshot.DEFAULT_IGNORE, *ignore)
+    content = {"ignore": list(skip), "severity": severity, "cis": {
+        uid: {"name": docs[uid].get("hostname") or uid,
+              "expected": snapshot.capture(docs[uid], skip)} for uid in chosen}}
+    return baselines.create(db, name, BaselineKind.SNAPSHOT, dict(selector), content,
+                            author, now)
+
+
+def _choose(docs: Mapping[str, Mapping[str, Any]], selector: Mapping[str, Any],
+            cis: Sequence[str]) -> list[str]:
+    if cis:
+        missing = [c for c in cis if c not in docs]
+        if missing:
+            raise AuditUsageError(f"not a present device: {', '.join(missing)} "
+                                  "(use `cmdb ci list --label Device`)")
+        return list(cis)
+    wanted = Selector.parse(dict(selector))
+    return sorted(uid for uid, doc in docs.items() if wanted.matches(doc))
+
+
+def create_policy(db: AuditDb, name: str, packs: Sequence[str],
+                  selector: Mapping[str, Any], author: str, now: datetime) -> BaselineVersion:
+    Selector.parse(dict(selector))  # a bad selector fails before anything is stored
+    return baselines.create(db, name, BaselineKind.POLICY, dict(selector),
+                            {"packs": pack_entries(packs)}, author, now)
+
+
+@dataclass(frozen=True)
+class AuditOutcome:
+    report: AuditReport
+    manifest: Manifest
+    signed: bool
+
+
+def audit(store: GraphStore, db: AuditDb, names: Sequence[str], now: datetime,
+          sign_key: Path | None = None, stale_after: timedelta = DEFAULT_STALE_AFTER
+          ) -> AuditOutcome:
+    """Audit against the effective version of the named baselines (all when empty),
+    store the evidence manifest (signed when a key is given) and return both."""
+    chosen = _effective(db, names, now)
+    previous = db.last_run()
+    inputs = AuditInputs(
+        baselines=chosen, waivers=waivers.active(db, now),
+        previous=evidence.manifest_report(previous) if previous else None,
+        stale_after=stale_after)
+    private = evidence.load_private_key(sign_key) if sign_key else None
+    report = run_audit(store, inputs, db.next_run(), now, now)
+    last = evidence.load_manifest(previous.body) if previous else None
+    manifest = evidence.build_manifest(report, last, TOOL)
+    signature = evidence.sign(manifest, private) if private else None
+    db.add_run(manifest, signature)
+    return AuditOutcome(report, manifest, signature is not None)
+
+
+def _effective(db: AuditDb, names: Sequence[str], now: datetime) -> list[BaselineVersion]:
+    found = baselines.effective_all(db, now)
+    if not names:
+        if not found:
+            raise AuditUsageError("no approved baseline is in effect: capture or create "
+                                  "one, then `cmdb baseline approve`")
+        return [found[n] for n in sorted(found)]
+    missing = [n for n in names if n not in found]
+    if missing:
+        raise AuditUsageError(f"no approved, effective version of baseline "
+                              f"{', '.join(missing)}")
+    return [found[n] for n in names]
+
+
+def unwaivable_checks(db: AuditDb, now: datetime) -> frozenset[str]:
+    """Rule ids marked unwaivable in any effective policy baseline."""
+    return frozenset(rule.id for b in baselines.effective_all(db, now).values()
+                     if b.kind is BaselineKind.POLICY
+                     for entry in b.content.get("packs", ())
+                     for rule in pack_of(entry).rules if rule.unwaivable)
+
+
+def report_of(db: AuditDb, run: int | None) -> AuditReport:
+    stored = db.run(run) if run is not None else db.last_run()
+    if stored is None:
+        raise AuditUsageError(f"no audit run {run}" if run is not None else
+                              "no audit has run yet: `cmdb audit run`")
+    return evidence.manifest_report(stored)
+
+
+def verify(db: AuditDb, public_key: Path | None, require_signatures: bool) -> Verification:
+    key = evidence.load_public_key(public_key) if public_key else None
+    return evidence.verify_chain(db.runs(), key, require_signatures=require_signatures)

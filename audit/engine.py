@@ -67,7 +67,7 @@ def run_audit(store: GraphStore, inputs: AuditInputs, run: int, started: datetim
     refs: list[InputRef] = []
     for baseline in inputs.baselines:
         refs.extend(_baseline_inputs(baseline))
-        checked = _check_baseline(baseline, docs, reach)
+        checked = _check_baseline(baseline, docs, reach, now)
         for finding in checked:
             in_scope.setdefault(finding.ci)
         findings.extend(checked)
@@ -124,16 +124,16 @@ def _reach(doc: Mapping[str, Any], latest: tuple[RunRecord, Any] | None,
 # ---- per baseline ------------------------------------------------------------------------
 
 def _check_baseline(baseline: BaselineVersion, docs: Mapping[str, Mapping[str, Any]],
-                    reach: Mapping[str, Reach]) -> list[Finding]:
+                    reach: Mapping[str, Reach], now: datetime) -> list[Finding]:
     if baseline.kind is BaselineKind.SNAPSHOT:
         return _check_snapshot(baseline, docs, reach)
     if baseline.kind is BaselineKind.POLICY:
-        return _check_policy(baseline, docs, reach)
+        return _check_policy(baseline, docs, reach, now)
     raise ValueError(f"baseline {baseline.name}: kind {baseline.kind} is not audited yet")
 
 
 def _check_policy(baseline: BaselineVersion, docs: Mapping[str, Mapping[str, Any]],
-                  reach: Mapping[str, Reach]) -> list[Finding]:
+                  reach: Mapping[str, Reach], now: datetime) -> list[Finding]:
     scope = Selector.parse(dict(baseline.selector))
     rules = [rule for pack in _packs(baseline) for rule in pack.rules]
     findings = []
@@ -143,17 +143,17 @@ def _check_policy(baseline: BaselineVersion, docs: Mapping[str, Mapping[str, Any
         where = reach.get(uid)
         for rule in rules:
             if rule.applies_to.matches(doc):
-                findings.append(_rule_finding(baseline, rule, doc, where))
+                findings.append(_rule_finding(baseline, rule, doc, where, now))
     return findings
 
 
 def _rule_finding(baseline: BaselineVersion, rule: Rule, doc: Mapping[str, Any],
-                  where: Reach | None) -> Finding:
+                  where: Reach | None, now: datetime) -> Finding:
     base = Finding(baseline.name, baseline.version, rule.id, str(doc["uid"]), _name(doc),
                    Verdict.ERROR, rule.severity, rule.title, references=rule.references)
     if where is not None and not where.reached:
         return dataclasses.replace(base, message=where.reason or "not reached")
-    result = evaluate(rule, doc)
+    result = evaluate(rule, doc, now=now)  # ages as of the audit: re-runs agree
     return dataclasses.replace(base, verdict=result.verdict, expected=result.expected,
                                actual=result.actual, message=result.message)
 

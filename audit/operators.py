@@ -1,7 +1,7 @@
 """Rule operators: parsed from YAML keys, judged against the values a path resolved to.
 
 Operators are YAML keys, never strings to parse: `equals`, `not_equals`, `in`, `not_in`,
-`regex`, `present`, `absent`, `version`, `count`, `all`, `any`.
+`regex`, `present`, `absent`, `version`, `age`, `count`, `all`, `any`.
 
 Comparing values (`equals`, `not_equals`, `in`, `not_in`):
 - Same kind (string, number, boolean): plain equality, case-sensitive; 1 equals 1.0.
@@ -13,10 +13,16 @@ Comparing values (`equals`, `not_equals`, `in`, `not_in`):
 - `regex` fullmatches Python `re` on the text of a string or number.
 - `version` compares with cmdb.schema.versions under the rule's scheme; a version that
   does not parse, or two that cannot be ordered, is an ERROR.
+- `age: {max_days: N}` passes when an ISO 8601 date ("2026-11-20") or date-time
+  ("2026-11-20T08:30:00Z"; without an offset it is UTC) is at most N days before the
+  evaluation time `now` (audit.rules.evaluate). A date counts whole days in UTC: with
+  N = 7, "2026-11-20" passes until the end of 2026-11-27. A date-time counts exactly, at
+  most N * 24 hours. A date after `now` has a negative age and passes. Anything else (not
+  a string, not ISO 8601) is an ERROR.
 
 Fan-out (a `*` in the path yields a list): plain operators are rejected at load time;
-use `all:` / `any:` around one of equals, not_equals, in, not_in, regex, version, or
-`count:`. Three-valued, an element that cannot be compared is "unknown":
+use `all:` / `any:` around one of equals, not_equals, in, not_in, regex, version, age,
+or `count:`. Three-valued, an element that cannot be compared is "unknown":
 - all: DRIFT if any element fails (actual: the failing ones), else ERROR if any is
   unknown, else COMPLIANT (actual: every element checked).
 - any: COMPLIANT if any element passes (actual: the passing ones), else ERROR if any is
@@ -32,6 +38,7 @@ import enum
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from cmdb.schema.versions import VersionError, VersionScheme, check_version, compare_versions
@@ -46,6 +53,7 @@ class Op(enum.StrEnum):
     PRESENT = "present"
     ABSENT = "absent"
     VERSION = "version"
+    AGE = "age"
     COUNT = "count"
     ALL = "all"
     ANY = "any"
@@ -53,7 +61,8 @@ class Op(enum.StrEnum):
 
 OPERATOR_KEYS = frozenset(op.value for op in Op)
 # operators that test one value; the only ones all/any may wrap
-ELEMENT_OPS = frozenset({Op.EQUALS, Op.NOT_EQUALS, Op.IN, Op.NOT_IN, Op.REGEX, Op.VERSION})
+ELEMENT_OPS = frozenset({Op.EQUALS, Op.NOT_EQUALS, Op.IN, Op.NOT_IN, Op.REGEX, Op.VERSION,
+                         Op.AGE})
 
 Scalar = str | int | float | bool
 
@@ -164,7 +173,48 @@ class VersionRange:
         return low_ok and high_ok
 
 
-ValueTest = Equals | OneOf | Regex | VersionRange
+@dataclass(frozen=True)
+class Age:
+    """Not older than `max_days` at the evaluation time (see the module docstring)."""
+
+    max_days: int
+
+    def expected(self) -> dict[str, Any]:
+        return {Op.AGE.value: {"max_days": self.max_days}}
+
+    def test(self, actual: object, now: datetime) -> bool:
+        when = _moment(actual)
+        try:
+            if isinstance(when, datetime):
+                return now - when <= timedelta(days=self.max_days)
+            return (now.astimezone(UTC).date() - when).days <= self.max_days
+        except OverflowError as exc:
+            raise CompareError(f"cannot take the age of {actual!r}: {exc}") from exc
+
+
+def _moment(actual: object) -> date | datetime:
+    """An ISO 8601 date, or an aware date-time (UTC when it has no offset)."""
+    if not isinstance(actual, str):
+        raise CompareError(f"age needs an ISO 8601 date or date-time string, found the "
+                           f"{_kind(actual)} {actual!r}")
+    try:
+        return date.fromisoformat(actual)
+    except ValueError:
+        pass
+    try:
+        moment = datetime.fromisoformat(actual)
+    except ValueError:
+        raise CompareError(f"{actual!r} is not an ISO 8601 date or date-time") from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+ValueTest = Equals | OneOf | Regex | VersionRange | Age
+
+
+def passes(test: ValueTest, actual: object, now: datetime) -> bool:
+    """One value against a value test; `now` (aware) is the evaluation time, which only
+    `age` reads. CompareError or VersionError when the value cannot be checked."""
+    return test.test(actual, now) if isinstance(test, Age) else test.test(actual)
 
 
 # ---- whole-path checks ------------------------------------------------------------------
@@ -319,6 +369,16 @@ def _check_range(op: Op, check: VersionRange) -> None:
                             f"{check.at_least!r}: no version fits")
 
 
+def _parse_age(op: Op, raw: object) -> ValueTest:
+    spec = _mapping(op, raw, ("max_days",))
+    days = spec.get("max_days")
+    if "max_days" not in spec:
+        raise OperatorError(op, "give max_days")
+    if isinstance(days, bool) or not isinstance(days, int) or days < 0:
+        raise OperatorError(f"{op}.max_days", f"expected a whole number >= 0, got {days!r}")
+    return Age(days)
+
+
 def _parse_count(op: Op, raw: object) -> Count:
     spec = _mapping(op, raw, ("min", "max", "equals"))
     given: dict[str, int] = {}
@@ -338,5 +398,5 @@ def _parse_count(op: Op, raw: object) -> Count:
 _VALUE_PARSERS: dict[Op, Callable[[Op, object], ValueTest]] = {
     Op.EQUALS: _parse_equals, Op.NOT_EQUALS: _parse_equals,
     Op.IN: _parse_one_of, Op.NOT_IN: _parse_one_of, Op.REGEX: _parse_regex,
-    Op.VERSION: _parse_version,
+    Op.VERSION: _parse_version, Op.AGE: _parse_age,
 }

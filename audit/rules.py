@@ -25,6 +25,9 @@ Errors raise `RulePackError` naming the file, the rule (id, or `rules[i]`) and t
 not check: path through a scalar, values not comparable, a version that does not parse).
 When the path finds nothing, `when_missing` decides (default drift: a setting not found
 is not compliant); `present`/`absent` test exactly that and take no `when_missing`.
+`age` measures from the evaluation time `now` that `evaluate` takes (default: the current
+time); a caller re-evaluating recorded facts passes the audit's time to get the same
+verdicts again.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from os import PathLike
 from pathlib import Path as FilePath
 from typing import Any
@@ -41,6 +45,7 @@ from typing import Any
 from audit.model import Reference, Severity, Verdict
 from audit.operators import (
     OPERATOR_KEYS,
+    Age,
     Check,
     CompareError,
     Count,
@@ -48,7 +53,9 @@ from audit.operators import (
     OperatorError,
     Presence,
     Quantified,
+    ValueTest,
     parse_check,
+    passes,
 )
 from audit.paths import Hit, Path, PathError, Resolution, fans_out, parse_path, render, resolve
 from audit.selectors import Selector, SelectorError
@@ -315,8 +322,11 @@ def _when_missing(raw: Mapping[Any, Any], check: Check) -> Verdict:
 
 # ---- evaluation ---------------------------------------------------------------------------
 
-def evaluate(rule: Rule, doc: Mapping[str, Any]) -> Evaluation:
-    """One rule on one CI document; never raises for bad data, it becomes ERROR."""
+def evaluate(rule: Rule, doc: Mapping[str, Any], *,
+             now: datetime | None = None) -> Evaluation:
+    """One rule on one CI document; never raises for bad data, it becomes ERROR. `now`
+    (timezone-aware, default the current time) is the time `age` measures from."""
+    at = _evaluation_time(now)
     expected = rule.check.expected()
     if not rule.applies_to.matches(doc):
         return Evaluation(Verdict.NOT_APPLICABLE, expected, None,
@@ -325,15 +335,29 @@ def evaluate(rule: Rule, doc: Mapping[str, Any]) -> Evaluation:
     if found.problem is not None:
         return Evaluation(Verdict.ERROR, expected, None, f"cannot follow the path: "
                           f"{found.problem}")
-    judged = _judge(rule.check, found, rule.path, expected)
+    judged = _judge(rule.check, found, rule.path, expected, at)
     if judged is None:
         return Evaluation(rule.when_missing, expected, None,
                           f"nothing at {render(rule.path)} (when_missing: {rule.when_missing})")
     return judged
 
 
-def _judge(check: Check, found: Resolution, path: Path,
-           expected: dict[str, Any]) -> Evaluation | None:
+def _evaluation_time(now: datetime | None) -> datetime:
+    if now is None:
+        return datetime.now(UTC)
+    if now.utcoffset() is None:
+        raise ValueError(f"evaluate: now={now.isoformat()} has no time zone; pass an aware "
+                         "datetime")
+    return now
+
+
+def _as_of(test: ValueTest, now: datetime) -> str:
+    """For checks whose verdict depends on the evaluation time, that time."""
+    return f" as of {now.isoformat()}" if isinstance(test, Age) else ""
+
+
+def _judge(check: Check, found: Resolution, path: Path, expected: dict[str, Any],
+           now: datetime) -> Evaluation | None:
     """The evaluation, or None when the path found nothing (when_missing decides)."""
     if isinstance(check, Presence):
         value = found.hits[0].value if found.hits else None
@@ -348,15 +372,15 @@ def _judge(check: Check, found: Resolution, path: Path,
     if not found.hits:
         return None
     if isinstance(check, Quantified):
-        return _quantified(check, found.hits, expected)
+        return _quantified(check, found.hits, expected, now)
     value = found.hits[0].value
     try:
-        ok = check.test(value)
+        ok = passes(check, value, now)
     except (CompareError, VersionError) as exc:
         return Evaluation(Verdict.ERROR, expected, value, f"cannot check {value!r}: {exc}")
     verdict = Verdict.COMPLIANT if ok else Verdict.DRIFT
     return Evaluation(verdict, expected, value,
-                      f"found {value!r}; expected {json.dumps(expected)}")
+                      f"found {value!r}; expected {json.dumps(expected)}{_as_of(check, now)}")
 
 
 def _count(check: Count, found: Resolution, expected: dict[str, Any]) -> Evaluation:
@@ -372,18 +396,19 @@ def _count(check: Count, found: Resolution, expected: dict[str, Any]) -> Evaluat
     return Evaluation(verdict, expected, n, f"counted {n}; expected {json.dumps(expected)}")
 
 
-def _quantified(check: Quantified, hits: tuple[Hit, ...],
-                expected: dict[str, Any]) -> Evaluation:
+def _quantified(check: Quantified, hits: tuple[Hit, ...], expected: dict[str, Any],
+                now: datetime) -> Evaluation:
     """Three-valued all/any over the fan-out (see audit.operators)."""
     passed: list[Hit] = []
     failed: list[Hit] = []
     unknown: list[tuple[Hit, Exception]] = []
     for hit in hits:
         try:
-            (passed if check.inner.test(hit.value) else failed).append(hit)
+            (passed if passes(check.inner, hit.value, now) else failed).append(hit)
         except (CompareError, VersionError) as exc:
             unknown.append((hit, exc))
-    of, wanted = f"of {len(hits)}", json.dumps(check.inner.expected())
+    of = f"of {len(hits)}"
+    wanted = json.dumps(check.inner.expected()) + _as_of(check.inner, now)
     note = (f"; {len(unknown)} could not be checked, e.g. at "
             f"{json.dumps(list(unknown[0][0].at))}: {unknown[0][1]}") if unknown else ""
     if check.every and failed:

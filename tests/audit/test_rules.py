@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -232,6 +233,88 @@ def test_fan_out_is_three_valued(tmp_path: Path, quantifier: str, at_least: str,
         assert result.actual == [{"at": ["eth2"], "value": "jumbo"}]
 
 
+# ---- age -----------------------------------------------------------------------------------
+
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+AV = ["atm", "antivirus", "definitions_date"]
+
+
+def atm(date: object) -> dict[str, Any]:
+    return {"uid": "d-4", "label": "Device", "role": "atm",
+            "atm": {"antivirus": {"product": "AV", "definitions_date": date}}}
+
+
+@pytest.mark.parametrize(("date", "max_days", "verdict"), [
+    ("2026-11-20", 7, C),  # a date counts whole days: 7 days old all through the 27th
+    ("2026-11-20", 6, D),
+    ("2026-11-19", 7, D),
+    ("20261120", 7, C),  # ISO 8601 basic format
+    ("2026-11-20T12:00:00Z", 7, C),  # a date-time counts exactly: 7 days to the second
+    ("2026-11-20T11:59:59Z", 7, D),
+    ("2026-11-20T14:00:00+02:00", 7, C),  # 12:00 UTC
+    ("2026-11-20T09:00:00-02:00", 7, D),  # 11:00 UTC: 7 days and an hour
+    ("2026-11-20T12:00:00", 7, C),  # no offset: UTC
+    ("2026-11-20T11:00:00", 7, D),
+    ("2026-12-24", 0, C),  # in the future: a negative age passes
+    ("2026-11-27", 0, C),
+])
+def test_age(tmp_path: Path, date: str, max_days: int, verdict: Verdict) -> None:
+    rule = one_rule(tmp_path, {"path": AV, "age": {"max_days": max_days}})
+    result = evaluate(rule, atm(date), now=NOW)
+    assert (result.verdict, result.actual) == (verdict, date), result.message
+    assert result.expected == {"age": {"max_days": max_days}}
+    assert result.message.endswith(f"as of {NOW.isoformat()}")
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("20/11/2026", "'20/11/2026' is not an ISO 8601 date or date-time"),
+    ("2026-11", "is not an ISO 8601 date"),  # a month is not a day
+    ("yesterday", "is not an ISO 8601 date"),
+    ("", "is not an ISO 8601 date"),
+    (20261120, "age needs an ISO 8601 date or date-time string, found the number"),
+    (["2026-11-20"], "found the list"),
+])
+def test_age_of_what_is_not_a_date_is_an_error(tmp_path: Path, value: object,
+                                               message: str) -> None:
+    rule = one_rule(tmp_path, {"path": AV, "age": {"max_days": 7}})
+    result = evaluate(rule, atm(value), now=NOW)
+    assert (result.verdict, result.actual) == (E, value)
+    assert message in result.message
+
+
+def test_age_fans_out_three_valued(tmp_path: Path) -> None:
+    doc = {"components": {"CDM": {"firmware_date": "2026-11-01"},
+                          "PIN": {"firmware_date": "2025-01-01"},
+                          "IDC": {"firmware_date": "soon"}}}
+    path = ["components", "*", "firmware_date"]
+    every = evaluate(one_rule(tmp_path, {"path": path, "all": {"age": {"max_days": 60}}}),
+                     doc, now=NOW)
+    assert (every.verdict, every.actual) == (D, [{"at": ["PIN"], "value": "2025-01-01"}])
+    assert "1 could not be checked" in every.message
+    some = evaluate(one_rule(tmp_path, {"path": path, "any": {"age": {"max_days": 60}}}),
+                    doc, now=NOW)
+    assert (some.verdict, some.actual) == (C, [{"at": ["CDM"], "value": "2026-11-01"}])
+    none = evaluate(one_rule(tmp_path, {"path": path, "any": {"age": {"max_days": 1}}}),
+                    doc, now=NOW)
+    assert none.verdict is E  # none passes, one unknown
+
+
+def test_age_defaults_to_now_and_refuses_a_naive_now(tmp_path: Path) -> None:
+    rule = one_rule(tmp_path, {"path": AV, "age": {"max_days": 1}})
+    today = datetime.now(UTC).date().isoformat()
+    assert evaluate(rule, atm(today)).verdict is C  # the current signature still works
+    assert evaluate(rule, atm("1999-01-01")).verdict is D
+    with pytest.raises(ValueError, match="has no time zone"):
+        evaluate(rule, atm(today), now=datetime(2026, 11, 27, 12, 0))
+
+
+def test_other_operators_ignore_now(tmp_path: Path) -> None:
+    rule = one_rule(tmp_path, {"path": [*SSHD, "permitrootlogin"], "equals": "no"})
+    result = evaluate(rule, DOC, now=NOW)
+    assert result.verdict is C
+    assert "as of" not in result.message  # only age verdicts depend on the time
+
+
 # ---- missing paths and when_missing -------------------------------------------------------
 
 @pytest.mark.parametrize("when", ["drift", "compliant", "not-applicable", "error", None])
@@ -374,11 +457,19 @@ RULE_ERRORS: list[tuple[dict[str, str | None], str, str | None, str]] = [
      "the path fans out"),
     ({"equals": None, "all": "{equals: web1}"}, "R-1", "all", "needs a path with '*'"),
     ({"path": "[a, '*']", "equals": None, "any": "{count: {min: 1}}"}, "R-1", "any.count",
-     "any takes one of equals, in, not_equals, not_in, regex, version"),
+     "any takes one of age, equals, in, not_equals, not_in, regex, version"),
     ({"path": "[a, '*']", "equals": None, "all": "{equals: 1, in: [1]}"}, "R-1", "all",
      "exactly one of"),
     ({"path": "[a, '*']", "equals": None, "all": "{regex: '('}"}, "R-1", "all.regex",
      "does not compile"),
+    ({"equals": None, "age": "7"}, "R-1", "age", "expected a mapping with max_days"),
+    ({"equals": None, "age": "{}"}, "R-1", "age", "give max_days"),
+    ({"equals": None, "age": "{max_days: -1}"}, "R-1", "age.max_days", "whole number >= 0"),
+    ({"equals": None, "age": "{max_days: 1.5}"}, "R-1", "age.max_days", "got 1.5"),
+    ({"equals": None, "age": "{max_days: true}"}, "R-1", "age.max_days", "got True"),
+    ({"equals": None, "age": "{max_hours: 3}"}, "R-1", "age.max_hours", "unknown key"),
+    ({"path": "[a, '*']", "equals": None, "all": "{age: {max_days: x}}"}, "R-1",
+     "all.age.max_days", "got 'x'"),
     ({"when_missing": "ignore"}, "R-1", "when_missing",
      "'ignore' is not one of drift, compliant, not-applicable, error"),
     ({"equals": None, "absent": "true", "when_missing": "compliant"}, "R-1", "when_missing",
@@ -467,6 +558,8 @@ ANY_RULES: list[dict[str, Any]] = [
     {"path": ["interfaces", "*", "ips", 0], "all": {"version": {"below": "2",
                                                                 "scheme": "generic"}}},
     {"path": ["os", "version"], "present": True, "applies_to": {"hostname": "w*"}},
+    {"path": ["os", "version"], "age": {"max_days": 1}},
+    {"path": ["packages", "*", "version"], "any": {"age": {"max_days": 1}}},
 ]
 
 

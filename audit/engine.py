@@ -71,8 +71,9 @@ def run_audit(store: GraphStore, inputs: AuditInputs, run: int, started: datetim
         for finding in checked:
             in_scope.setdefault(finding.ci)
         findings.extend(checked)
-    findings = [_waive(f, docs.get(f.ci, {}), inputs.waivers, _unwaivable(inputs))
-                for f in findings]
+    closed = unwaivable_rules(inputs.baselines)
+    scoped = [(w, Selector.parse(dict(w.selector))) for w in inputs.waivers]
+    findings = [_waive(f, docs.get(f.ci, {}), scoped, closed) for f in findings]
     findings, resolved = _trends(findings, inputs.previous)
     coverage = tuple(_coverage(uid, docs.get(uid), reach.get(uid)) for uid in in_scope)
     refs.extend(_run_inputs(docs, in_scope))
@@ -194,19 +195,19 @@ def _snapshot_findings(base: Finding, diffs: Sequence[snapshot.Difference]
 
 # ---- waivers, trends, coverage ----------------------------------------------------------
 
-def _unwaivable(inputs: AuditInputs) -> frozenset[str]:
-    return frozenset(rule.id for b in inputs.baselines if b.kind is BaselineKind.POLICY
+def unwaivable_rules(versions: Iterable[BaselineVersion]) -> frozenset[str]:
+    """Ids of the rules marked unwaivable in these policy baselines."""
+    return frozenset(rule.id for b in versions if b.kind is BaselineKind.POLICY
                      for pack in _packs(b) for rule in pack.rules if rule.unwaivable)
 
 
-def _waive(finding: Finding, doc: Mapping[str, Any], waivers: Iterable[Waiver],
-           unwaivable: frozenset[str]) -> Finding:
+def _waive(finding: Finding, doc: Mapping[str, Any],
+           waivers: Iterable[tuple[Waiver, Selector]], unwaivable: frozenset[str]) -> Finding:
     """Only drift is waived: a check that could not be made stays an error."""
     if finding.verdict is not Verdict.DRIFT or finding.check in unwaivable:
         return finding
-    for waiver in waivers:
-        if covers(waiver, finding.baseline, finding.check) and Selector.parse(
-                dict(waiver.selector)).matches(doc):
+    for waiver, scope in waivers:
+        if covers(waiver, finding.baseline, finding.check) and scope.matches(doc):
             return dataclasses.replace(finding, verdict=Verdict.WAIVED, waiver=waiver.id,
                                        message=f"{finding.message}; waived: {waiver.reason}")
     return finding

@@ -12,10 +12,10 @@ from audit import baselines, evidence, snapshot, waivers
 from audit.auditdb import AuditDb
 from audit.baselines import BaselineKind, BaselineVersion
 from audit.document import device_documents
-from audit.engine import DEFAULT_STALE_AFTER, AuditInputs, run_audit
+from audit.engine import DEFAULT_STALE_AFTER, AuditInputs, run_audit, unwaivable_rules
 from audit.evidence import Manifest, Verification
 from audit.model import AuditReport
-from audit.policy import pack_entries, pack_of
+from audit.policy import pack_entries
 from audit.selectors import Selector
 from cmdb.store.base import GraphStore
 
@@ -104,10 +104,7 @@ def _effective(db: AuditDb, names: Sequence[str], now: datetime) -> list[Baselin
 
 def unwaivable_checks(db: AuditDb, now: datetime) -> frozenset[str]:
     """Rule ids marked unwaivable in any effective policy baseline."""
-    return frozenset(rule.id for b in baselines.effective_all(db, now).values()
-                     if b.kind is BaselineKind.POLICY
-                     for entry in b.content.get("packs", ())
-                     for rule in pack_of(entry).rules if rule.unwaivable)
+    return unwaivable_rules(baselines.effective_all(db, now).values())
 
 
 def report_of(db: AuditDb, run: int | None) -> AuditReport:

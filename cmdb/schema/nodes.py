@@ -93,6 +93,10 @@ class Interface(Node):
     master: Annotated[
         str | None, Prop("Name of the bond/bridge/VRF this interface belongs to.")
     ] = None
+    description: Annotated[
+        str | None, Prop("Operator's description (IF-MIB ifAlias, `description` line).")
+    ] = None
+    speed_bps: Annotated[int | None, Prop("Nominal speed in bits per second.")] = None
 
 
 @node(
@@ -172,6 +176,103 @@ class ConfigFile(Node):
     settings: Annotated[
         Mapping[str, str] | None,
         Prop("Selected parsed settings, one history entry per setting (redacted: no secrets)."),
+    ] = None
+
+
+@node(
+    "Component",
+    doc="A hardware part of a device: chassis, module, power supply, fan, transceiver; "
+    "on ATMs the XFS devices (card reader, dispenser, PIN pad, ...).",
+    key=("name",),
+    owner=Owner("Device", "HAS_COMPONENT"),
+)
+class Component(Node):
+    name: Annotated[
+        str, Key("Name as the device reports it (ENTITY-MIB entPhysicalName, inventory NAME).")
+    ]
+    kind: Annotated[
+        str | None,
+        Prop("chassis, module, power-supply, fan, sensor, port, transceiver, stack, "
+             "container, cpu, other; on ATMs the XFS class (IDC, CDM, PIN, ...)."),
+    ] = None
+    description: Annotated[str | None, Prop("Description (entPhysicalDescr, DESCR).")] = None
+    vendor: Annotated[str | None, Prop("Manufacturer.")] = None
+    model: Annotated[str | None, Prop("Model or part number (PID).")] = None
+    serial: Annotated[str | None, Prop("Serial number.", indexed=True)] = None
+    hardware_revision: Annotated[str | None, Prop("Hardware revision (VID).")] = None
+    firmware: Annotated[str | None, Prop("Firmware or software revision.")] = None
+
+
+@node(
+    "Vlan",
+    doc="A VLAN defined on a switch.",
+    key=("vlan_id",),
+    owner=Owner("Device", "HAS_VLAN"),
+)
+class Vlan(Node):
+    vlan_id: Annotated[int, Key("802.1Q VLAN id.")]
+    name: Annotated[str | None, Prop("VLAN name.")] = None
+    state: Annotated[str | None, Prop("active, suspend, act/lshut, ...")] = None
+
+
+@node(
+    "Neighbor",
+    doc="An LLDP or CDP neighbour a device sees on one of its interfaces. Topology turns "
+    "neighbours whose far end is known into CONNECTED_TO links; the rest stay pending here.",
+    key=("protocol", "local_interface", "remote_device", "remote_port"),
+    owner=Owner("Device", "HAS_NEIGHBOR"),
+)
+class Neighbor(Node):
+    protocol: Annotated[str, Key("lldp or cdp.")]
+    local_interface: Annotated[str, Key("This device's interface name.")]
+    remote_device: Annotated[
+        str, Key("The neighbour's system name, or its chassis id when it sends no name.")
+    ]
+    remote_port: Annotated[str, Key("The neighbour's port id or interface name.")]
+    remote_chassis_id: Annotated[str | None, Prop("LLDP chassis id (often a MAC).")] = None
+    remote_port_description: Annotated[str | None, Prop("LLDP port description.")] = None
+    remote_platform: Annotated[
+        str | None, Prop("CDP platform or LLDP system description.")
+    ] = None
+    remote_mgmt_address: Annotated[str | None, Prop("Management address it advertises.")] = (
+        None
+    )
+
+
+@node(
+    "ForwardingEntry",
+    doc="A MAC address a switch learnt on a port (BRIDGE-MIB/Q-BRIDGE FDB, "
+    "`show mac address-table`), with the IP the ARP table maps it to where known.",
+    key=("mac", "vlan_id"),
+    owner=Owner("Device", "LEARNT"),
+)
+class ForwardingEntry(Node):
+    mac: Annotated[str, Key("MAC address, lower case, colon separated.")]
+    vlan_id: Annotated[int, Key("VLAN id; 0 when the table has no VLAN.")]
+    interface: Annotated[str | None, Prop("Port the MAC was learnt on.", indexed=True)] = None
+    ip: Annotated[str | None, Prop("IP address ARP maps this MAC to.")] = None
+    entry_type: Annotated[str | None, Prop("dynamic, static, self, ...")] = None
+
+
+@node(
+    "ConfigSnapshot",
+    doc="A device's running (or startup) configuration, redacted: secrets are replaced "
+    "by placeholders and only a keyed fingerprint of each is kept. Every distinct text is "
+    "one version in the property history, addressed by its sha256.",
+    key=("kind",),
+    owner=Owner("Device", "HAS_CONFIG_SNAPSHOT"),
+)
+class ConfigSnapshot(Node):
+    kind: Annotated[str, Key("running or startup.")]
+    sha256: Annotated[str | None, Prop("SHA-256 of the redacted text.", indexed=True)] = None
+    text: Annotated[str | None, Prop("Redacted configuration text, volatile lines removed.")] = (
+        None
+    )
+    line_count: Annotated[int | None, Prop("Lines in the redacted text.")] = None
+    secret_fingerprints: Annotated[
+        Mapping[str, str] | None,
+        Prop("Keyed HMAC of each redacted secret by its place in the config: a changed "
+             "secret changes its fingerprint, and no secret is stored."),
     ] = None
 
 

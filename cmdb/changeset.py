@@ -23,6 +23,7 @@ class EvidenceKind(StrEnum):
 
     SERIAL = "serial"
     SYSTEM_UUID = "system_uuid"
+    SNMP_ENGINE_ID = "snmp_engine_id"
     MACHINE_ID = "machine_id"
     MAC_SET = "mac_set"
     HOSTNAME = "hostname"

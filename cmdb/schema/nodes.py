@@ -27,7 +27,7 @@ class DeviceRole(StrEnum):
 @node(
     "Device",
     doc="A physical or virtual machine: server, desktop, network device, ATM.",
-    identity=("serial", "system_uuid", "machine_id", "hostname"),
+    identity=("serial", "system_uuid", "snmp_engine_id", "machine_id", "hostname"),
 )
 class Device(Node):
     role: Annotated[
@@ -46,6 +46,9 @@ class Device(Node):
         None
     )
     system_uuid: Annotated[str | None, Prop("SMBIOS system UUID, lower case.", indexed=True)] = None
+    snmp_engine_id: Annotated[
+        str | None, Prop("SNMP engine ID (snmpEngineID), hex, lower case.", indexed=True)
+    ] = None
     machine_id: Annotated[
         str | None, Prop("OS installation id (/etc/machine-id).", indexed=True)
     ] = None
@@ -177,6 +180,20 @@ class ConfigFile(Node):
         Mapping[str, str] | None,
         Prop("Selected parsed settings, one history entry per setting (redacted: no secrets)."),
     ] = None
+
+
+@node(
+    "Filesystem",
+    doc="A mounted filesystem (size only: usage changes all the time and is not "
+    "configuration).",
+    key=("mount_point",),
+    owner=Owner("Device", "HAS_FILESYSTEM"),
+)
+class Filesystem(Node):
+    mount_point: Annotated[str, Key("Mount point, or the drive (C:\\) on Windows.")]
+    device: Annotated[str | None, Prop("Block device or volume it is mounted from.")] = None
+    fstype: Annotated[str | None, Prop("Filesystem type: ext4, xfs, NTFS, ...")] = None
+    size_bytes: Annotated[int | None, Prop("Size in bytes.")] = None
 
 
 @node(

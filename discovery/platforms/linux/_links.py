@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 
 from cmdb.schema import IpAddress, Node
-from discovery.platforms.linux._common import parse_error
+from discovery.platforms.common import parse_error
 
 NAME = "interfaces"
 FAMILIES = {"inet": "ipv4", "inet6": "ipv6"}

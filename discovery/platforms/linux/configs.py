@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from cmdb.schema import ConfigFile, Facts
 from discovery.errors import ConfigError
 from discovery.platforms.base import Collector, Command, Outputs, Parser
-from discovery.platforms.linux._common import lines, parse_error
+from discovery.platforms.common import lines, parse_error
 from discovery.platforms.linux._settings import infer_format, parse_settings, redact
 from discovery.transports.base import CommandOutput
 from inventory.model import Target

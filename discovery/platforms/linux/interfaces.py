@@ -14,7 +14,7 @@ from typing import Any
 
 from cmdb.schema import Facts, Interface, IpAddress, Node
 from discovery.platforms.base import Collector, Command, Outputs
-from discovery.platforms.linux._common import parse_error, required
+from discovery.platforms.common import parse_error, required
 from discovery.platforms.linux._links import FAMILIES, NAME, dedupe, mac_or_none, make_address
 from discovery.platforms.linux.interfaces_text import parse_text
 

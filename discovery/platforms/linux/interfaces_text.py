@@ -16,7 +16,7 @@ import re
 from dataclasses import replace
 
 from cmdb.schema import Interface, IpAddress, Node
-from discovery.platforms.linux._common import parse_error
+from discovery.platforms.common import parse_error
 from discovery.platforms.linux._links import NAME, dedupe, mac_or_none, make_address
 
 # `N: NAME[@PARENT]: <FLAGS> key value key value ...`

@@ -26,7 +26,7 @@ from cmdb.schema import Facts, Package
 from cmdb.schema.versions import newest_first_dpkg, newest_first_rpm
 from discovery.errors import CommandError
 from discovery.platforms.base import Collector, Command, Outputs
-from discovery.platforms.linux._common import excerpt, lines, parse_error
+from discovery.platforms.common import excerpt, lines, parse_error
 
 NAME = "packages"
 DPKG = r"dpkg-query -W -f='${Package}\t${Architecture}\t${Version}\t${db:Status-Abbrev}\n'"

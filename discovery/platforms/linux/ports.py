@@ -15,7 +15,7 @@ import re
 
 from cmdb.schema import Facts, ListeningPort
 from discovery.platforms.base import Collector, Command, Outputs
-from discovery.platforms.linux._common import lines, parse_error, required
+from discovery.platforms.common import lines, parse_error, required
 
 NAME = "ports"
 SS = "ss -tulpnH"

@@ -20,7 +20,7 @@ import re
 
 from cmdb.schema import Facts, Service
 from discovery.platforms.base import Collector, Command, Outputs
-from discovery.platforms.linux._common import lines, parse_error, required
+from discovery.platforms.common import lines, parse_error, required
 
 NAME = "services"
 UNITS = "systemctl list-units --type=service --all --no-legend --no-pager --plain"

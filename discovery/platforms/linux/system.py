@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from cmdb.schema import Device, Facts, OperatingSystem
 from discovery.platforms.base import Collector, Command, Outputs
-from discovery.platforms.linux._common import (
+from discovery.platforms.common import (
     lines,
     ok_stdout,
     parse_error,

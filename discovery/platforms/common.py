@@ -1,5 +1,5 @@
-"""Small helpers shared by the Linux collectors: picking outputs, splitting lines, and
-building errors that name the command and a short excerpt of the offending input."""
+"""Small helpers shared by every platform's collectors: picking outputs, splitting lines,
+and building errors that name the command and a short excerpt of the offending input."""
 
 from __future__ import annotations
 

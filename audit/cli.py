@@ -88,13 +88,14 @@ SELECTOR = click.option("--selector", "selector", multiple=True, metavar="KEY=VA
 
 @click.group("baseline")
 def baseline_group() -> None:
-    """Approved, versioned expectations: snapshots and policy rule packs.
+    """Approved, versioned expectations: snapshots, policy rule packs, intended configs.
 
     \b
     A version is created as a draft, approved by someone other than its author, and
     kept forever; approving a newer one supersedes the older from its effective date.
       cmdb baseline capture web-gold --ci web01 --by alice
       cmdb baseline create hardening --pack linux-hardening --selector platform=linux --by alice
+      cmdb baseline intended access --platform cisco_ios --template access.j2 --by alice
       cmdb baseline approve web-gold --by bob
     """
 
@@ -402,3 +403,6 @@ def evidence_verify(ctx: click.Context, public_key: str | None, require_signatur
 
 COMMANDS: tuple[click.Group, ...] = (baseline_group, audit_group, waiver_group,
                                      evidence_group)
+
+# Registers `baseline intended|render` on baseline_group (kept apart for size).
+from audit import cli_intended  # noqa: E402,F401

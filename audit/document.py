@@ -9,12 +9,16 @@ over a large fleet reads the store a handful of times. The shape, per device:
      "packages": {name: {...}}, "services": {name: {...}},
      "listening_ports": {"tcp 0.0.0.0:22": {...}},
      "config_files": {path: {"sha256", "size", "format", "settings": {key: value}}},
+     "config_snapshots": {"running": {"sha256", "text", "secret_fingerprints", ...}},
+     "config_lines": [...], "config_sections": {...},   # from the running config
      <other owned classes>: {natural key: {...}}}
 
 Classes owned by a device become mappings by their natural key (a rule or a baseline
 names `packages.openssh-server.version`); several key fields are joined with a space,
 except packages (by name; `name:arch` for a second architecture of the same name).
-Properties declared as mappings (config settings) are nested again.
+Properties declared as mappings (config settings) are nested again. A device with a
+running configuration also gets it split into `config_lines` and `config_sections`
+(audit.configtext), the shape the network rule packs read.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from audit.configtext import split_config
 from cmdb.schema import NODE_TYPES
 from cmdb.store.base import GraphStore, NodeRecord
 
@@ -51,7 +56,15 @@ def device_documents(store: GraphStore, as_of: int | None = None,
     for label in sorted(NODE_TYPES):
         if label not in ("Device", "Site"):
             _add_class(docs, label, store.nodes(label, as_of=as_of))
+    for doc in docs.values():
+        _add_running_config(doc)
     return docs
+
+
+def _add_running_config(doc: dict[str, Any]) -> None:
+    text = doc.get("config_snapshots", {}).get("running", {}).get("text")
+    if isinstance(text, str):
+        doc["config_lines"], doc["config_sections"] = split_config(text)
 
 
 def _device_doc(record: NodeRecord) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from audit import snapshot
+from audit import intended, snapshot
 from audit.baselines import BaselineKind, BaselineVersion
 from audit.document import device_documents
 from audit.model import (
@@ -39,6 +39,7 @@ from cmdb.store.base import GraphStore, RunRecord
 
 DEFAULT_STALE_AFTER = timedelta(days=7)
 SNAPSHOT_CHECK = "snapshot"  # the one compliant finding of a CI matching its snapshot
+INTENDED_CHECK = "intended-config"  # a device whose intended config could not be checked
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,7 @@ def _check_baseline(baseline: BaselineVersion, docs: Mapping[str, Mapping[str, A
         return _check_snapshot(baseline, docs, reach)
     if baseline.kind is BaselineKind.POLICY:
         return _check_policy(baseline, docs, reach, now)
-    raise ValueError(f"baseline {baseline.name}: kind {baseline.kind} is not audited yet")
+    return _check_intended(baseline, docs, reach)
 
 
 def _check_policy(baseline: BaselineVersion, docs: Mapping[str, Mapping[str, Any]],
@@ -193,6 +194,45 @@ def _snapshot_findings(base: Finding, diffs: Sequence[snapshot.Difference]
         for d in diffs]
 
 
+def _check_intended(baseline: BaselineVersion, docs: Mapping[str, Mapping[str, Any]],
+                    reach: Mapping[str, Reach]) -> list[Finding]:
+    """Devices of the baseline's platform that its selector picks, one finding per
+    section or feature of the rendered intended config."""
+    spec = intended.IntendedSpec.from_content(baseline.content)
+    scope = Selector.parse(dict(baseline.selector))
+    severity = Severity(baseline.content.get("severity", Severity.MEDIUM.value))
+    findings = []
+    for uid, doc in docs.items():
+        if doc.get("platform") != spec.platform or not scope.matches(doc):
+            continue
+        base = Finding(baseline.name, baseline.version, INTENDED_CHECK, uid, _name(doc),
+                       Verdict.ERROR, severity, f"{_name(doc)} runs its intended config")
+        where = reach.get(uid)
+        if where is not None and not where.reached:
+            findings.append(dataclasses.replace(base, message=where.reason or ""))
+            continue
+        findings.extend(_intended_findings(base, spec, doc))
+    return findings
+
+
+def _intended_findings(base: Finding, spec: intended.IntendedSpec, doc: Mapping[str, Any]
+                       ) -> list[Finding]:
+    running = doc.get("config_snapshots", {}).get("running", {}).get("text")
+    if not isinstance(running, str):
+        return [dataclasses.replace(base, message="no running configuration in the graph "
+                                    "(discover the device over its CLI first)")]
+    try:
+        rendered = intended.render(spec, doc)
+    except intended.IntendedError as exc:
+        return [dataclasses.replace(base, message=f"template did not render: {exc}")]
+    return [dataclasses.replace(
+        base, check=d.check, title=f"{d.check} as intended",
+        verdict=Verdict.COMPLIANT if d.compliant else Verdict.DRIFT,
+        expected=list(d.missing) or None, actual=list(d.extra) or None,
+        message=intended.summary([d]))
+        for d in intended.compare(spec.platform, rendered, running, spec.scope)]
+
+
 # ---- waivers, trends, coverage ----------------------------------------------------------
 
 def unwaivable_rules(versions: Iterable[BaselineVersion]) -> frozenset[str]:
@@ -249,6 +289,10 @@ def _baseline_inputs(baseline: BaselineVersion) -> list[InputRef]:
     refs = [InputRef("baseline", baseline.name, str(baseline.version), baseline.sha256)]
     if baseline.kind is BaselineKind.POLICY:
         refs += [InputRef("rule-pack", p.name, p.version, p.sha256) for p in _packs(baseline)]
+    if baseline.kind is BaselineKind.INTENDED:
+        template = baseline.content.get("template", {})
+        refs.append(InputRef("template", str(template.get("source")), "",
+                             template.get("sha256")))
     return refs
 
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from audit import baselines, evidence, snapshot, waivers
+from audit import baselines, evidence, intended, snapshot, waivers
 from audit.auditdb import AuditDb
 from audit.baselines import BaselineKind, BaselineVersion
 from audit.document import device_documents
@@ -17,6 +17,7 @@ from audit.evidence import Manifest, Verification
 from audit.model import AuditReport
 from audit.policy import pack_entries
 from audit.selectors import Selector
+from audit.yamlfile import YamlFileError, load_yaml
 from cmdb.store.base import GraphStore
 
 TOOL = "cmdb-auditor 0.1"
@@ -59,6 +60,51 @@ def create_policy(db: AuditDb, name: str, packs: Sequence[str],
     Selector.parse(dict(selector))  # a bad selector fails before anything is stored
     return baselines.create(db, name, BaselineKind.POLICY, dict(selector),
                             {"packs": pack_entries(packs)}, author, now)
+
+
+def create_intended(db: AuditDb, name: str, platform: str, template: Path,
+                    variables: Path | None, selector: Mapping[str, Any], scope: str,
+                    severity: str, author: str, now: datetime) -> BaselineVersion:
+    """A draft intended-config baseline: the template and variables pinned by content."""
+    Selector.parse(dict(selector))
+    text = _read_text(template, "template")
+    values: object = {}
+    if variables is not None:
+        try:
+            values = load_yaml(_read_text(variables, "variables")) or {}
+        except YamlFileError as exc:
+            raise intended.IntendedError(f"{variables}: {exc}") from exc
+    try:
+        checked = intended.check_variables(values, str(variables or "variables"))
+        content = intended.build_content(platform, template.name, text, checked, scope,
+                                         severity)
+    except intended.IntendedError as exc:
+        raise AuditUsageError(f"baseline {name}: {exc}") from exc
+    return baselines.create(db, name, BaselineKind.INTENDED, dict(selector), content,
+                            author, now)
+
+
+def render_intended(store: GraphStore, db: AuditDb, name: str, ci: str,
+                    version: int | None = None) -> str:
+    """The intended configuration of one device under baseline NAME (latest version)."""
+    baseline = baselines.get(db, name, version)
+    if baseline.kind is not BaselineKind.INTENDED:
+        raise AuditUsageError(f"{baseline.label} is a {baseline.kind} baseline, "
+                              "not an intended-config one")
+    doc = device_documents(store, devices=[ci]).get(ci)
+    if doc is None:
+        raise AuditUsageError(f"not a present device: {ci}")
+    try:
+        return intended.render(intended.IntendedSpec.from_content(baseline.content), doc)
+    except intended.IntendedError as exc:
+        raise AuditUsageError(f"{baseline.label}: {exc}") from exc
+
+
+def _read_text(path: Path, what: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AuditUsageError(f"{what} {path}: cannot read: {exc}") from exc
 
 
 @dataclass(frozen=True)

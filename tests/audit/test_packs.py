@@ -34,6 +34,7 @@ from typing import Any
 import pytest
 
 import audit
+from audit.configtext import PREAMBLE, split_config
 from audit.model import Verdict
 from audit.rules import Rule, RulePack, evaluate, load_pack, load_packs
 from cmdb.schema import NODE_TYPES
@@ -155,27 +156,6 @@ CHRONY_SERVERS = {**CHRONY_POOL_ONLY, "settings": {"server.1": "ntp1.example.com
 
 
 # ---- network documents from configuration text --------------------------------------------
-
-_PREAMBLE = re.compile(r"Building configuration\.\.\.|Current configuration : \d+ bytes"
-                       r"|Configuration of Partition - .*")
-
-
-def split_config(text: str) -> tuple[list[str], dict[str, list[str]]]:
-    """Running-config text to config_lines and config_sections (the shape in the header of
-    cisco-ios-hardening.yaml): blank, "!"/"#" comment and preamble lines dropped, trailing
-    blanks removed, each top-level line mapped to its indented lines."""
-    lines = [raw.rstrip() for raw in text.splitlines()]
-    lines = [line for line in lines if line.strip() and line.lstrip()[0] not in "!#"
-             and not _PREAMBLE.fullmatch(line)]
-    sections: dict[str, list[str]] = {}
-    current: list[str] = []
-    for line in lines:
-        if line[0].isspace():
-            current.append(line)
-        else:
-            current = sections.setdefault(line, [])
-    return lines, sections
-
 
 def network_doc(platform: str, text: str) -> Doc:
     lines, sections = split_config(text)
@@ -644,7 +624,7 @@ def test_ios_rules_hold_on_real_configuration_text(command: str) -> None:
             result = evaluate(rule, doc, now=NOW)
             assert result.verdict is C, f"{raw.name}: {rule.id}: {result.message}"
         tops = [line.rstrip() for line in real.splitlines()
-                if line[:1].isalpha() and not _PREAMBLE.fullmatch(line.rstrip())]
+                if line[:1].isalpha() and not PREAMBLE.fullmatch(line.rstrip())]
         assert tops and set(tops) <= set(doc["config_sections"]), raw.name
 
 

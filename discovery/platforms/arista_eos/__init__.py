@@ -1,0 +1,24 @@
+"""Arista EOS over the network CLI (netmiko `arista_eos`): read-only `show`
+commands parsed with ntc-templates, one module per fact kind.
+
+Running configuration (wired by the lead, with redaction): `show running-config`."""
+
+from __future__ import annotations
+
+from discovery.platforms.arista_eos import facts, fdb, hardware, interfaces, neighbors, vlans
+from discovery.platforms.arista_eos.profile import PLATFORM_NAME, PROFILE
+from discovery.platforms.base import Collector
+from discovery.platforms.netcli import NetworkPlatform
+
+COLLECTORS: tuple[Collector, ...] = (
+    facts.COLLECTOR,
+    hardware.COLLECTOR,
+    interfaces.COLLECTOR,
+    neighbors.COLLECTOR,
+    vlans.COLLECTOR,
+    fdb.COLLECTOR,
+)
+
+PLATFORM = NetworkPlatform(PLATFORM_NAME, PROFILE, COLLECTORS)
+
+__all__ = ["COLLECTORS", "PLATFORM", "PROFILE"]

@@ -1,0 +1,71 @@
+"""The `fdb` collector: learnt MACs (`display mac-address`) with the IPs ARP (`display
+arp all`) maps them to.
+
+Short port names of both tables (`XGE0/0/1`) are expanded to the long form (names.py).
+ARP entries of type `I` are the device's own interface addresses, not neighbours. An ARP
+entry on `Vlanif10` is in VLAN 10. Routers have no MAC table: optional.
+"""
+
+from __future__ import annotations
+
+from cmdb.schema import Facts, Source
+from discovery.platforms.base import Collector, Command, Outputs
+from discovery.platforms.huawei_vrp.names import long_name, vlanif_id
+from discovery.platforms.juniper_junos.netfacts import (
+    ArpEntry,
+    MacEntry,
+    forwarding_entries,
+    optional_text,
+    records,
+    required_text,
+)
+from discovery.platforms.netcli import integer, mac, text
+
+NAME = "fdb"
+PLATFORM = "huawei_vrp"
+TABLE = "display mac-address"
+ARP = "display arp all"
+COMMANDS = (Command("table", TABLE, required=False), Command("arp", ARP))
+
+# ntc-templates field -> ours.
+TABLE_FIELDS = {"mac": "destination_address", "vlan_id": "vlan_id",
+                "interface": "destination_port", "entry_type": "type"}
+ARP_FIELDS = {"mac": "mac_address", "ip": "ip_address", "interface": "interface",
+              "type": "type"}
+
+
+def parse_table(output: str) -> list[MacEntry]:
+    found = []
+    for record in records(PLATFORM, TABLE, output, NAME):
+        address = mac(record.get(TABLE_FIELDS["mac"]))
+        if address is None:
+            continue
+        kind = text(record.get(TABLE_FIELDS["entry_type"]))
+        found.append(MacEntry(
+            mac=address, vlan_id=integer(record.get(TABLE_FIELDS["vlan_id"])) or 0,
+            interface=long_name(text(record.get(TABLE_FIELDS["interface"]))),
+            entry_type=kind.lower() if kind else None))
+    return found
+
+
+def parse_arp(output: str) -> list[ArpEntry]:
+    found = []
+    for record in records(PLATFORM, ARP, output, NAME):
+        address = mac(record.get(ARP_FIELDS["mac"]))
+        ip = text(record.get(ARP_FIELDS["ip"]))
+        if address is None or ip is None or (text(record.get("type")) or "").startswith("I"):
+            continue
+        interface = text(record.get(ARP_FIELDS["interface"]))
+        found.append(ArpEntry(mac=address, ip=ip, interface=long_name(interface),
+                              vlan_id=vlanif_id(interface)))
+    return found
+
+
+def parse(outputs: Outputs) -> Facts:
+    table = optional_text(outputs, "table")
+    macs = parse_table(table) if table is not None else []
+    arps = parse_arp(required_text(outputs, NAME, "arp"))
+    return Facts(nodes=tuple(forwarding_entries(macs, arps)))
+
+
+COLLECTOR = Collector(name=NAME, commands=COMMANDS, parse=parse, source=Source.CLI)

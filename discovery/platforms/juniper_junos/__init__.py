@@ -1,0 +1,28 @@
+"""Juniper Junos over the network CLI (netmiko `juniper_junos`): read-only `show`
+commands and pure parsers, one module per fact kind.
+
+The running configuration is not collected here (it needs redaction; the lead wires it):
+`show configuration | display set` gives one self-contained line per setting, and
+`show configuration` the hierarchical text; both print `## SECRET-DATA` after encrypted
+values (`$9$...`), which are secrets.
+"""
+
+from __future__ import annotations
+
+from discovery.platforms.base import Collector
+from discovery.platforms.juniper_junos import facts, fdb, hardware, interfaces, neighbors, vlans
+from discovery.platforms.juniper_junos.profile import PROFILE
+from discovery.platforms.netcli import NetworkPlatform
+
+COLLECTORS: tuple[Collector, ...] = (
+    facts.COLLECTOR,
+    hardware.COLLECTOR,
+    interfaces.COLLECTOR,
+    neighbors.COLLECTOR,
+    vlans.COLLECTOR,
+    fdb.COLLECTOR,
+)
+
+PLATFORM = NetworkPlatform("juniper_junos", PROFILE, COLLECTORS)
+
+__all__ = ["COLLECTORS", "PLATFORM", "PROFILE"]

@@ -16,6 +16,7 @@ findings live inside the manifest body.
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -24,7 +25,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from audit.evidence import EvidenceError, Manifest, StoredManifest, load_manifest, manifest_report
+from audit.evidence import EvidenceError, Manifest, StoredManifest, read_manifest
+from audit.model import AuditReport
 
 FORMAT = "cmdb-audit-db"
 SCHEMA_VERSION = 1
@@ -242,13 +244,19 @@ class AuditDb:
             (last,) = db.execute("SELECT coalesce(max(run), 0) FROM audit_runs").fetchone()
         return int(last) + 1
 
-    def add_run(self, manifest: Manifest, signature: bytes | None = None) -> StoredManifest:
+    def add_run(self, manifest: Manifest, signature: bytes | None = None,
+                report: AuditReport | None = None) -> StoredManifest:
         """Store a run's evidence manifest as the new head of the chain.
 
         The manifest must parse, match its hash and link to the last stored run: the
-        file holds one chain, in run order, without forks.
+        file holds one chain, in run order, without forks. A caller that has just built
+        the manifest from `report` passes it, and the body is then only checked against
+        its hash instead of being parsed again.
         """
-        started_at, finished_at = self._checked_manifest(manifest)
+        if report is not None and hashlib.sha256(manifest.body).hexdigest() == manifest.sha256:
+            started_at, finished_at = report.started_at, report.finished_at
+        else:
+            started_at, finished_at = self._checked_manifest(manifest)
         with self.transaction() as db:
             last = db.execute("SELECT run, sha256 FROM audit_runs "
                               "ORDER BY run DESC LIMIT 1").fetchone()
@@ -261,8 +269,7 @@ class AuditDb:
     def _checked_manifest(self, manifest: Manifest) -> tuple[str, str]:
         where = f"{self.path}: run {manifest.run}"
         try:
-            parsed = load_manifest(manifest.body)
-            report = manifest_report(parsed)
+            parsed, report = read_manifest(manifest.body)
         except EvidenceError as exc:
             raise AuditDbError(f"{where}: not a storable manifest: {exc}") from exc
         if (parsed.run, parsed.sha256, parsed.previous_sha256) != (

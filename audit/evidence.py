@@ -130,7 +130,8 @@ def build_manifest(report: AuditReport, previous: Manifest | None,
     if previous is not None and report.run <= previous.run:
         raise EvidenceError(f"run {report.run} cannot follow run {previous.run}: "
                             "runs must strictly increase along a chain")
-    digests = _finding_digests([finding_to_dict(f) for f in report.findings])
+    findings = [finding_to_dict(f) for f in report.findings]  # once: digests and body
+    digests = _finding_digests(findings)
     previous_sha = previous.sha256 if previous is not None else None
     body = canonical({
         "format": FORMAT,
@@ -141,19 +142,25 @@ def build_manifest(report: AuditReport, previous: Manifest | None,
         "previous_sha256": previous_sha,
         "finding_sha256": digests,
         "findings_sha256": _sha256(canonical(digests)),
-        "report": report_to_dict(report),
+        "report": report_to_dict(report, findings),
     })
     return Manifest(report.run, _sha256(body), previous_sha, body)
 
 
 def load_manifest(body: bytes) -> Manifest:
     """A stored body back as a `Manifest`, e.g. to chain the next run onto it."""
-    parsed = _parse_body(body)
-    return Manifest(parsed["run"], _sha256(body), parsed["previous_sha256"], body)
+    return read_manifest(body)[0]
 
 
 def manifest_report(manifest: Manifest | StoredManifest) -> AuditReport:
-    return report_from_dict(_parse_body(manifest.body)["report"])
+    return read_manifest(manifest.body)[1]
+
+
+def read_manifest(body: bytes) -> tuple[Manifest, AuditReport]:
+    """A stored body parsed once (large fleets make large manifests): the `Manifest` to
+    chain the next run onto, and its report."""
+    parsed, report = _parse_body(body)
+    return Manifest(parsed["run"], _sha256(body), parsed["previous_sha256"], body), report
 
 
 # ---- keys and signatures -----------------------------------------------------------------
@@ -232,7 +239,7 @@ def _short(sha: str | None) -> str:
     return f"{sha[:8]}…" if sha else "none"
 
 
-def _parse_body(body: bytes) -> dict[str, Any]:
+def _parse_body(body: bytes) -> tuple[dict[str, Any], AuditReport]:
     try:
         parsed = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -243,18 +250,17 @@ def _parse_body(body: bytes) -> dict[str, Any]:
     # would let two different readings share one hash.
     if canonical(parsed) != body:
         raise EvidenceError("manifest body is not in canonical JSON form")
-    _require_fields(parsed)
-    return parsed
+    return parsed, _require_fields(parsed)
 
 
-def _require_fields(parsed: Mapping[str, Any]) -> None:
+def _require_fields(parsed: Mapping[str, Any]) -> AuditReport:
     kinds: dict[str, Any] = {"run": int, "previous_sha256": (str, type(None)),
                              "finding_sha256": list, "findings_sha256": str, "report": dict}
     for name, kind in kinds.items():
         if not isinstance(parsed.get(name), kind):
             raise EvidenceError(f"manifest field {name!r} is missing or of the wrong type")
     try:
-        report_from_dict(parsed["report"])
+        return report_from_dict(parsed["report"])
     except (KeyError, TypeError, ValueError) as exc:
         raise EvidenceError(f"manifest report cannot be read ({exc!r})") from exc
 
@@ -320,7 +326,7 @@ def _check_entry(entry: StoredManifest, prev_run: int | None, prev_sha: str | No
         return broken(Check.HASH, "manifest hash does not match its content (recorded "
                                   f"{_short(entry.sha256)}, computed {_short(computed)})")
     try:
-        body = _parse_body(entry.body)
+        body, _ = _parse_body(entry.body)
     except EvidenceError as exc:
         return broken(Check.FORMAT, str(exc))
     if body["run"] != entry.run:

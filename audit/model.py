@@ -159,12 +159,15 @@ def finding_from_dict(d: Mapping[str, Any]) -> Finding:
     )
 
 
-def report_to_dict(r: AuditReport) -> dict[str, Any]:
+def report_to_dict(r: AuditReport, findings: list[dict[str, Any]] | None = None
+                   ) -> dict[str, Any]:
+    """`findings`: the findings already in dict form, when the caller has them."""
     return {
         "run": r.run, "started_at": r.started_at, "finished_at": r.finished_at,
         "inputs": [i.__dict__ for i in r.inputs],
         "coverage": [c.__dict__ for c in r.coverage],
-        "findings": [finding_to_dict(f) for f in r.findings],
+        "findings": findings if findings is not None else [finding_to_dict(f)
+                                                           for f in r.findings],
         "resolved": [finding_to_dict(f) for f in r.resolved],
         "summary": r.counts(), "meta": dict(r.meta),
     }

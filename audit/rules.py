@@ -32,6 +32,7 @@ verdicts again.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -93,6 +94,15 @@ class Rule:
     references: tuple[Reference, ...] = ()
     unwaivable: bool = False
     when_missing: Verdict = Verdict.DRIFT
+
+    # Computed once per rule, not once per CI: an audit evaluates each rule fleet-wide.
+    @functools.cached_property
+    def expected(self) -> dict[str, Any]:
+        return self.check.expected()
+
+    @functools.cached_property
+    def expected_json(self) -> str:
+        return json.dumps(self.expected)
 
 
 @dataclass(frozen=True)
@@ -327,7 +337,7 @@ def evaluate(rule: Rule, doc: Mapping[str, Any], *,
     """One rule on one CI document; never raises for bad data, it becomes ERROR. `now`
     (timezone-aware, default the current time) is the time `age` measures from."""
     at = _evaluation_time(now)
-    expected = rule.check.expected()
+    expected = rule.expected
     if not rule.applies_to.matches(doc):
         return Evaluation(Verdict.NOT_APPLICABLE, expected, None,
                           f"not selected by applies_to {json.dumps(rule.applies_to.to_dict())}")
@@ -335,7 +345,7 @@ def evaluate(rule: Rule, doc: Mapping[str, Any], *,
     if found.problem is not None:
         return Evaluation(Verdict.ERROR, expected, None, f"cannot follow the path: "
                           f"{found.problem}")
-    judged = _judge(rule.check, found, rule.path, expected, at)
+    judged = _judge(rule, found, at)
     if judged is None:
         return Evaluation(rule.when_missing, expected, None,
                           f"nothing at {render(rule.path)} (when_missing: {rule.when_missing})")
@@ -356,9 +366,9 @@ def _as_of(test: ValueTest, now: datetime) -> str:
     return f" as of {now.isoformat()}" if isinstance(test, Age) else ""
 
 
-def _judge(check: Check, found: Resolution, path: Path, expected: dict[str, Any],
-           now: datetime) -> Evaluation | None:
+def _judge(rule: Rule, found: Resolution, now: datetime) -> Evaluation | None:
     """The evaluation, or None when the path found nothing (when_missing decides)."""
+    check, path, expected = rule.check, rule.path, rule.expected
     if isinstance(check, Presence):
         value = found.hits[0].value if found.hits else None
         ok = bool(found.hits) == check.present
@@ -368,7 +378,7 @@ def _judge(check: Check, found: Resolution, path: Path, expected: dict[str, Any]
     if found.container_missing:
         return None
     if isinstance(check, Count):
-        return _count(check, found, expected)
+        return _count(check, found, expected, rule.expected_json)
     if not found.hits:
         return None
     if isinstance(check, Quantified):
@@ -380,10 +390,11 @@ def _judge(check: Check, found: Resolution, path: Path, expected: dict[str, Any]
         return Evaluation(Verdict.ERROR, expected, value, f"cannot check {value!r}: {exc}")
     verdict = Verdict.COMPLIANT if ok else Verdict.DRIFT
     return Evaluation(verdict, expected, value,
-                      f"found {value!r}; expected {json.dumps(expected)}{_as_of(check, now)}")
+                      f"found {value!r}; expected {rule.expected_json}{_as_of(check, now)}")
 
 
-def _count(check: Count, found: Resolution, expected: dict[str, Any]) -> Evaluation:
+def _count(check: Count, found: Resolution, expected: dict[str, Any],
+           wanted: str) -> Evaluation:
     if found.fanned:
         n = len(found.hits)
     else:
@@ -393,7 +404,7 @@ def _count(check: Count, found: Resolution, expected: dict[str, Any]) -> Evaluat
                               f"mapping, found {type(value).__name__} {value!r}")
         n = len(value)
     verdict = Verdict.COMPLIANT if check.test(n) else Verdict.DRIFT
-    return Evaluation(verdict, expected, n, f"counted {n}; expected {json.dumps(expected)}")
+    return Evaluation(verdict, expected, n, f"counted {n}; expected {wanted}")
 
 
 def _quantified(check: Quantified, hits: tuple[Hit, ...], expected: dict[str, Any],

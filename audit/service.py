@@ -120,17 +120,15 @@ def audit(store: GraphStore, db: AuditDb, names: Sequence[str], now: datetime,
     """Audit against the effective version of the named baselines (all when empty),
     store the evidence manifest (signed when a key is given) and return both."""
     chosen = _effective(db, names, now)
-    previous = db.last_run()
-    inputs = AuditInputs(
-        baselines=chosen, waivers=waivers.active(db, now),
-        previous=evidence.manifest_report(previous) if previous else None,
-        stale_after=stale_after)
+    stored = db.last_run()
+    last, previous = evidence.read_manifest(stored.body) if stored else (None, None)
+    inputs = AuditInputs(baselines=chosen, waivers=waivers.active(db, now),
+                         previous=previous, stale_after=stale_after)
     private = evidence.load_private_key(sign_key) if sign_key else None
     report = run_audit(store, inputs, db.next_run(), now, now)
-    last = evidence.load_manifest(previous.body) if previous else None
     manifest = evidence.build_manifest(report, last, TOOL)
     signature = evidence.sign(manifest, private) if private else None
-    db.add_run(manifest, signature)
+    db.add_run(manifest, signature, report)
     return AuditOutcome(report, manifest, signature is not None)
 
 

@@ -32,7 +32,10 @@ def ingest(store: GraphStore, batch: Sequence[TargetFacts], run: RunInfo,
     total = ApplySummary(run.run)
     conflicts: list[Conflict] = []
     changeset = ChangeSet(run=run)
-    for part in _chunks(batch, chunk):
+    parts = list(_chunks(batch, chunk))
+    if not parts:  # nothing reached: the run and every target it missed are still recorded
+        return changeset, store.apply(changeset)
+    for part in parts:
         changeset = _reconcile(store, part, run, precedence)
         total = total + store.apply(changeset)
         conflicts.extend(changeset.conflicts)

@@ -241,7 +241,7 @@ def test_cli_intended_baseline_end_to_end(tmp_path: Path) -> None:
     variables.write_text("defaults:\n  ntp: 192.0.2.1\n")
     created = cmdb.json("baseline", "intended", "access", "--platform", "cisco_ios",
                         "--template", str(template), "--vars", str(variables),
-                        "--selector", "site=dc1", "--by", "alice", "--json")
+                        "--selector", "site=dc1", "--by", "alice")
     assert (created["kind"], created["status"]) == ("intended", "draft")
     rendered = cmdb("baseline", "render", "access", "--ci", "r2")
     assert rendered.stdout.startswith("hostname r2\nntp server 192.0.2.1\n")
@@ -267,4 +267,4 @@ def test_cli_refuses_a_bad_template_and_stores_nothing(tmp_path: Path) -> None:
                   "--template", str(template), "--by", "alice")
     assert result.returncode == 3
     assert "broken.j2: line 1" in result.stderr
-    assert cmdb.json("baseline", "list", "--json") == []
+    assert cmdb.json("baseline", "list") == []

@@ -269,6 +269,24 @@ def test_a_run_in_chunks_keeps_every_targets_device(store: GraphStore) -> None:
     assert devices == {f"t{i}": by_host[f"h{i}"] for i in range(5)}
 
 
+def test_a_run_that_reached_nothing_is_still_recorded(store: GraphStore) -> None:
+    """No facts at all (every target unreachable): the run, and what it missed and why,
+    must still be stored, so audits can say `not reached` instead of reusing old facts."""
+    from datetime import UTC, datetime
+
+    run(store, host())
+    number = store.begin_run("discovery", datetime.now(UTC))
+    info = dataclasses.replace(run_info(number), targets=(
+        TargetOutcome("t1", False, error="connection refused"),))
+    _, summary = ingest(store, [], info)
+    assert summary.changes == 0
+    record = store.runs()[0]
+    assert record.run == number and record.finished_at is not None
+    assert [(t.target, t.reached, t.error) for t in record.targets] == [
+        ("t1", False, "connection refused")]
+    assert len(store.nodes("Device")) == 1  # nothing already stored changes
+
+
 def test_an_unchanged_device_is_only_marked_seen(store: GraphStore) -> None:
     facts = (host(settings={"permitrootlogin": "no"}), placed("t1", "dc1"))
     run(store, *facts)

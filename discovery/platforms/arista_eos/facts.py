@@ -12,9 +12,8 @@ from dataclasses import replace
 from cmdb.schema import Device, DeviceRole, Facts, OperatingSystem, Source
 from discovery.platforms.arista_eos.profile import PLATFORM_NAME
 from discovery.platforms.base import Collector, Command, Outputs
-from discovery.platforms.cisco_ios.netfacts import optional_text, records, required_text
 from discovery.platforms.common import parse_error
-from discovery.platforms.netcli import text
+from discovery.platforms.netcli import optional_text, records, required_text, text
 
 NAME = "facts"
 VERSION = "show version"

@@ -16,8 +16,8 @@ from dataclasses import replace
 from cmdb.schema import Component, Facts, Source
 from discovery.platforms.arista_eos.profile import PLATFORM_NAME
 from discovery.platforms.base import Collector, Command, Outputs
-from discovery.platforms.cisco_ios.netfacts import records, required_text, unique_names
-from discovery.platforms.netcli import Record, integer, text
+from discovery.platforms.netcli import Record, integer, records, required_text, text
+from discovery.platforms.netfacts import unique_names
 
 NAME = "hardware"
 INVENTORY = "show inventory"

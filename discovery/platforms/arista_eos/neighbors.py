@@ -10,12 +10,8 @@ from __future__ import annotations
 from cmdb.schema import Facts, Neighbor, Source
 from discovery.platforms.arista_eos.profile import ALIASES, PLATFORM_NAME
 from discovery.platforms.base import Collector, Command, Outputs
-from discovery.platforms.cisco_ios.netfacts import (
-    NeighborFields,
-    neighbors,
-    records,
-    required_text,
-)
+from discovery.platforms.netcli import records, required_text
+from discovery.platforms.netfacts import NeighborFields, neighbors
 
 NAME = "neighbors"
 LLDP = "show lldp neighbors detail"

@@ -5,7 +5,8 @@ from __future__ import annotations
 from cmdb.schema import Facts, Source, Vlan
 from discovery.platforms.arista_eos.profile import PLATFORM_NAME
 from discovery.platforms.base import Collector, Command, Outputs
-from discovery.platforms.cisco_ios.netfacts import VlanFields, records, required_text, vlans
+from discovery.platforms.netcli import records, required_text
+from discovery.platforms.netfacts import VlanFields, vlans
 
 NAME = "vlans"
 VLAN = "show vlan"

@@ -11,10 +11,9 @@ import re
 
 from cmdb.schema import Device, DeviceRole, Facts, OperatingSystem, Source
 from discovery.platforms.base import Collector, Command, Outputs
-from discovery.platforms.cisco_ios.netfacts import records, required_text
 from discovery.platforms.cisco_ios.profile import PLATFORM_NAME
 from discovery.platforms.common import parse_error
-from discovery.platforms.netcli import Record, text, texts
+from discovery.platforms.netcli import Record, records, required_text, text, texts
 
 NAME = "facts"
 VERSION = "show version"

@@ -6,15 +6,9 @@ from __future__ import annotations
 
 from cmdb.schema import Facts, ForwardingEntry, Source
 from discovery.platforms.base import Collector, Command, Outputs
-from discovery.platforms.cisco_ios.netfacts import (
-    ArpFields,
-    MacFields,
-    forwarding,
-    optional_text,
-    records,
-)
 from discovery.platforms.cisco_ios.profile import ALIASES, PLATFORM_NAME
-from discovery.platforms.netcli import Record
+from discovery.platforms.netcli import Record, optional_text, records
+from discovery.platforms.netfacts import ArpFields, MacFields, forwarding
 
 NAME = "fdb"
 MAC_TABLE = "show mac address-table"

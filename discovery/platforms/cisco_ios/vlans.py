@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from cmdb.schema import Facts, Source, Vlan
 from discovery.platforms.base import Collector, Command, Outputs
-from discovery.platforms.cisco_ios.netfacts import VlanFields, optional_text, records, vlans
 from discovery.platforms.cisco_ios.profile import PLATFORM_NAME
+from discovery.platforms.netcli import optional_text, records
+from discovery.platforms.netfacts import VlanFields, vlans
 
 NAME = "vlans"
 VLAN = "show vlan"

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from cmdb.schema import Device, DeviceRole, Facts, OperatingSystem, Source
 from discovery.platforms.base import Collector, Command, Outputs
-from discovery.platforms.cisco_ios.netfacts import records, required_text
 from discovery.platforms.cisco_nxos.profile import PLATFORM_NAME
 from discovery.platforms.common import parse_error
-from discovery.platforms.netcli import text
+from discovery.platforms.netcli import records, required_text, text
 
 NAME = "facts"
 VERSION = "show version"

@@ -5,13 +5,9 @@ from __future__ import annotations
 
 from cmdb.schema import Component, Facts, Source
 from discovery.platforms.base import Collector, Command, Outputs
-from discovery.platforms.cisco_ios.netfacts import (
-    InventoryFields,
-    inventory,
-    records,
-    required_text,
-)
 from discovery.platforms.cisco_nxos.profile import PLATFORM_NAME
+from discovery.platforms.netcli import records, required_text
+from discovery.platforms.netfacts import InventoryFields, inventory
 
 NAME = "hardware"
 INVENTORY = "show inventory"

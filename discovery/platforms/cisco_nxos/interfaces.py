@@ -10,16 +10,10 @@ from __future__ import annotations
 
 from cmdb.schema import Facts, Interface, Node, Source
 from discovery.platforms.base import Collector, Command, Outputs
-from discovery.platforms.cisco_ios.netfacts import (
-    dedupe,
-    ip_address,
-    records,
-    required_text,
-    speed_bps,
-)
 from discovery.platforms.cisco_nxos.profile import PLATFORM_NAME
 from discovery.platforms.common import parse_error
-from discovery.platforms.netcli import Record, integer, mac, text
+from discovery.platforms.netcli import Record, integer, mac, records, required_text, speed_bps, text
+from discovery.platforms.netfacts import dedupe, ip_address
 
 NAME = "interfaces"
 INTERFACES = "show interface"

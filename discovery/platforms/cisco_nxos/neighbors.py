@@ -10,13 +10,9 @@ from __future__ import annotations
 
 from cmdb.schema import Facts, Neighbor, Source
 from discovery.platforms.base import Collector, Command, Outputs
-from discovery.platforms.cisco_ios.netfacts import (
-    NeighborFields,
-    neighbors,
-    optional_text,
-    records,
-)
 from discovery.platforms.cisco_nxos.profile import ALIASES, PLATFORM_NAME
+from discovery.platforms.netcli import optional_text, records
+from discovery.platforms.netfacts import NeighborFields, neighbors
 
 NAME = "neighbors"
 LLDP = "show lldp neighbors detail"

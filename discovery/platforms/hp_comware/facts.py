@@ -23,13 +23,7 @@ from typing import Any
 from cmdb.schema import Device, DeviceRole, Facts, OperatingSystem, Source
 from discovery.platforms.base import Collector, Command, Outputs
 from discovery.platforms.common import parse_error
-from discovery.platforms.juniper_junos.netfacts import (
-    clean,
-    optional_text,
-    records,
-    required_text,
-)
-from discovery.platforms.netcli import text
+from discovery.platforms.netcli import clean, optional_text, records, required_text, text
 
 NAME = "facts"
 PLATFORM = "hp_comware"
@@ -84,7 +78,7 @@ def parse_sysname(output: str) -> str | None:
 
 def chassis_serial(output: str) -> str | None:
     """The serial of the `Chassis` entry, else of the first slot (a fixed switch)."""
-    found = records(PLATFORM, MANUINFO, output, NAME)
+    found = records(PLATFORM, MANUINFO, output, NAME, allow_empty=True)
     for wanted in ("chassis", "slot", None):
         for record in found:
             if _slot_type(record) == wanted and text(record.get("device_serial_number")):

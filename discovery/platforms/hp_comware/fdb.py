@@ -15,15 +15,8 @@ import re
 from cmdb.schema import Facts, Source
 from discovery.platforms.base import Collector, Command, Outputs
 from discovery.platforms.hp_comware.names import long_name
-from discovery.platforms.juniper_junos.netfacts import (
-    ArpEntry,
-    MacEntry,
-    forwarding_entries,
-    optional_text,
-    records,
-    required_text,
-)
-from discovery.platforms.netcli import integer, mac, text
+from discovery.platforms.netcli import integer, mac, optional_text, records, required_text, text
+from discovery.platforms.netfacts import ArpEntry, MacEntry, forwarding_entries
 
 NAME = "fdb"
 PLATFORM = "hp_comware"
@@ -43,7 +36,8 @@ _TWO_WORD_STATE = re.compile(r"\bConfig (static|dynamic)\b")
 
 def parse_table(output: str) -> list[MacEntry]:
     found = []
-    for record in records(PLATFORM, TABLE, _TWO_WORD_STATE.sub(r"Config-\1", output), NAME):
+    joined = _TWO_WORD_STATE.sub(r"Config-\1", output)
+    for record in records(PLATFORM, TABLE, joined, NAME, allow_empty=True):
         address = mac(record.get(TABLE_FIELDS["mac"]))
         if address is None:
             continue
@@ -57,7 +51,7 @@ def parse_table(output: str) -> list[MacEntry]:
 
 def parse_arp(output: str) -> list[ArpEntry]:
     found = []
-    for record in records(PLATFORM, ARP, output, NAME):
+    for record in records(PLATFORM, ARP, output, NAME, allow_empty=True):
         address = mac(record.get(ARP_FIELDS["mac"]))
         ip = text(record.get(ARP_FIELDS["ip"]))
         if address is None or ip is None:

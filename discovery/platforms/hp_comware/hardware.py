@@ -15,8 +15,8 @@ from typing import Any
 
 from cmdb.schema import Component, Facts, Source
 from discovery.platforms.base import Collector, Command, Outputs
-from discovery.platforms.juniper_junos.netfacts import dedupe, required_text, some_records
-from discovery.platforms.netcli import text
+from discovery.platforms.netcli import records, required_text, text
+from discovery.platforms.netfacts import dedupe
 
 NAME = "hardware"
 PLATFORM = "hp_comware"
@@ -35,7 +35,7 @@ KINDS = {"chassis": "chassis", "slot": "module", "subslot": "module", "fan": "fa
 def parse_manuinfo(output: str) -> list[Component]:
     found: list[Component] = []
     slot: str | None = None
-    for record in some_records(PLATFORM, MANUINFO, output, NAME):
+    for record in records(PLATFORM, MANUINFO, output, NAME):
         kind, name = entry_name(record, slot)
         if kind == "slot":
             slot = name

@@ -7,7 +7,7 @@ and the LLDP list print the abbreviations of the Comware command references'
 
 from __future__ import annotations
 
-from discovery.platforms.juniper_junos.netfacts import expand
+from discovery.platforms.netcli import canonical_interface
 
 ABBREVIATIONS = {
     "ge": "GigabitEthernet", "xge": "Ten-GigabitEthernet", "fge": "FortyGigE",
@@ -19,4 +19,4 @@ ABBREVIATIONS = {
 
 
 def long_name(name: str | None) -> str | None:
-    return None if name is None else expand(name, ABBREVIATIONS)
+    return None if name is None else canonical_interface(name, ABBREVIATIONS)

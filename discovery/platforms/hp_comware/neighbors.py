@@ -7,20 +7,14 @@ passed through the abbreviation table anyway, so a short form would join too.
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Mapping
 from typing import Any
 
 from cmdb.schema import Facts, Neighbor, Source
 from discovery.platforms.base import Collector, Command, Outputs
 from discovery.platforms.hp_comware.names import long_name
-from discovery.platforms.juniper_junos.netfacts import (
-    dedupe,
-    lldp_neighbor,
-    records,
-    required_text,
-)
-from discovery.platforms.netcli import mac, text
+from discovery.platforms.netcli import ip_or_none, mac_or_text, records, required_text, text
+from discovery.platforms.netfacts import dedupe, lldp_neighbor
 
 NAME = "neighbors"
 PLATFORM = "hp_comware"
@@ -36,24 +30,19 @@ LLDP_FIELDS = {"local_interface": "local_interface", "remote_device": "neighbor_
 
 
 def parse_lldp(output: str) -> list[Neighbor]:
-    found = [n for n in map(_neighbor, records(PLATFORM, LLDP, output, NAME)) if n]
+    rows = records(PLATFORM, LLDP, output, NAME, allow_empty=True)
+    found = [n for n in map(_neighbor, rows) if n]
     return [n for n in dedupe(found) if isinstance(n, Neighbor)]
 
-
-def _ip(value: str | None) -> str | None:
-    try:
-        return ipaddress.ip_address(value or "").compressed
-    except ValueError:
-        return None
 
 
 def _neighbor(record: Mapping[str, Any]) -> Neighbor | None:
     values = {ours: text(record.get(theirs)) for ours, theirs in LLDP_FIELDS.items()}
     chassis = values["remote_chassis_id"]
     return lldp_neighbor(long_name(values["local_interface"]), values["remote_device"],
-                         mac(chassis) or chassis, values["remote_port"],
+                         mac_or_text(chassis), values["remote_port"],
                          remote_port_description=values["remote_port_description"],
-                         remote_mgmt_address=_ip(values["remote_mgmt_address"]))
+                         remote_mgmt_address=ip_or_none(values["remote_mgmt_address"]))
 
 
 def parse(outputs: Outputs) -> Facts:

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from cmdb.schema import Facts, Source, Vlan
 from discovery.platforms.base import Collector, Command, Outputs
-from discovery.platforms.juniper_junos.netfacts import dedupe, optional_text, records
-from discovery.platforms.netcli import integer, text
+from discovery.platforms.netcli import optional_text, records
+from discovery.platforms.netfacts import VlanFields, vlans
 
 NAME = "vlans"
 PLATFORM = "hp_comware"
@@ -17,16 +17,11 @@ COMMANDS = (Command("vlans", VLAN, required=False),)
 COMPLETE = frozenset({"Vlan"})
 
 # ntc-templates field -> ours.
-VLAN_FIELDS = {"vlan_id": "vlan_id", "name": "vlan_name"}
+FIELDS = VlanFields(vlan_id="vlan_id", name="vlan_name")
 
 
 def parse_vlans(output: str) -> list[Vlan]:
-    found = []
-    for record in records(PLATFORM, VLAN, output, NAME):
-        vlan_id = integer(record.get(VLAN_FIELDS["vlan_id"]))
-        if vlan_id is not None:
-            found.append(Vlan(vlan_id=vlan_id, name=text(record.get(VLAN_FIELDS["name"]))))
-    return [v for v in dedupe(found) if isinstance(v, Vlan)]
+    return vlans(records(PLATFORM, VLAN, output, NAME, allow_empty=True), FIELDS)
 
 
 def parse(outputs: Outputs) -> Facts:

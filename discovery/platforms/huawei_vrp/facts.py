@@ -13,13 +13,7 @@ import re
 
 from cmdb.schema import Device, DeviceRole, Facts, OperatingSystem, Source
 from discovery.platforms.base import Collector, Command, Outputs
-from discovery.platforms.juniper_junos.netfacts import (
-    clean,
-    optional_text,
-    required_text,
-    some_records,
-)
-from discovery.platforms.netcli import text
+from discovery.platforms.netcli import clean, optional_text, records, required_text, text
 
 NAME = "facts"
 PLATFORM = "huawei_vrp"
@@ -44,7 +38,7 @@ _RELEASE = re.compile(r"V\d{3}R\d{3}\S*")
 def parse_version(output: str) -> dict[str, str | None]:
     """model, vrp_version (`5.170`), product_version (`S5720 V200R010C00SPC600`) and
     release (`V200R010C00SPC600`)."""
-    first = some_records(PLATFORM, VERSION, output, NAME)[0]
+    first = records(PLATFORM, VERSION, output, NAME)[0]
     values = {ours: text(first.get(theirs)) for ours, theirs in VERSION_FIELDS.items()}
     release = _RELEASE.search(values["product_version"] or "")
     values["release"] = release.group(0) if release else values["product_version"]

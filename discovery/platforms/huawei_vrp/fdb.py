@@ -11,15 +11,8 @@ from __future__ import annotations
 from cmdb.schema import Facts, Source
 from discovery.platforms.base import Collector, Command, Outputs
 from discovery.platforms.huawei_vrp.names import long_name, vlanif_id
-from discovery.platforms.juniper_junos.netfacts import (
-    ArpEntry,
-    MacEntry,
-    forwarding_entries,
-    optional_text,
-    records,
-    required_text,
-)
-from discovery.platforms.netcli import integer, mac, text
+from discovery.platforms.netcli import integer, mac, optional_text, records, required_text, text
+from discovery.platforms.netfacts import ArpEntry, MacEntry, forwarding_entries
 
 NAME = "fdb"
 PLATFORM = "huawei_vrp"
@@ -36,7 +29,7 @@ ARP_FIELDS = {"mac": "mac_address", "ip": "ip_address", "interface": "interface"
 
 def parse_table(output: str) -> list[MacEntry]:
     found = []
-    for record in records(PLATFORM, TABLE, output, NAME):
+    for record in records(PLATFORM, TABLE, output, NAME, allow_empty=True):
         address = mac(record.get(TABLE_FIELDS["mac"]))
         if address is None:
             continue
@@ -50,7 +43,7 @@ def parse_table(output: str) -> list[MacEntry]:
 
 def parse_arp(output: str) -> list[ArpEntry]:
     found = []
-    for record in records(PLATFORM, ARP, output, NAME):
+    for record in records(PLATFORM, ARP, output, NAME, allow_empty=True):
         address = mac(record.get(ARP_FIELDS["mac"]))
         ip = text(record.get(ARP_FIELDS["ip"]))
         if address is None or ip is None or (text(record.get("type")) or "").startswith("I"):

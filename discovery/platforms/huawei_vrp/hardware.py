@@ -13,8 +13,8 @@ from typing import Any
 
 from cmdb.schema import Component, Facts, Source
 from discovery.platforms.base import Collector, Command, Outputs
-from discovery.platforms.juniper_junos.netfacts import dedupe, required_text, some_records
-from discovery.platforms.netcli import text
+from discovery.platforms.netcli import records, required_text, text
+from discovery.platforms.netfacts import dedupe
 
 NAME = "hardware"
 PLATFORM = "huawei_vrp"
@@ -33,7 +33,7 @@ def component_name(slot: str, card: str | None) -> str:
 
 
 def parse_device(output: str) -> list[Component]:
-    found = [c for c in map(_component, some_records(PLATFORM, DEVICE, output, NAME)) if c]
+    found = [c for c in map(_component, records(PLATFORM, DEVICE, output, NAME)) if c]
     return [c for c in dedupe(found) if isinstance(c, Component)]
 
 

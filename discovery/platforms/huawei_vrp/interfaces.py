@@ -15,14 +15,8 @@ from typing import Any
 from cmdb.schema import Facts, Interface, Node, Source
 from discovery.platforms.base import Collector, Command, Outputs
 from discovery.platforms.common import parse_error
-from discovery.platforms.juniper_junos.netfacts import (
-    dedupe,
-    ip_address,
-    required_text,
-    some_records,
-    speed_bps,
-)
-from discovery.platforms.netcli import integer, mac, text
+from discovery.platforms.netcli import integer, mac, records, required_text, speed_bps, text
+from discovery.platforms.netfacts import dedupe, ip_address
 
 NAME = "interfaces"
 PLATFORM = "huawei_vrp"
@@ -39,7 +33,7 @@ _NAME = re.compile(r"[A-Za-z0-9][\w\-./:]*")
 
 def parse_interfaces(output: str) -> list[Node]:
     nodes: list[Node] = []
-    for record in some_records(PLATFORM, INTERFACE, output, NAME):
+    for record in records(PLATFORM, INTERFACE, output, NAME):
         nodes.extend(_nodes(record))
     if not any(isinstance(n, Interface) for n in nodes):
         raise parse_error(NAME, INTERFACE, "no interface name in output", output)
@@ -69,7 +63,7 @@ def _nodes(record: Mapping[str, Any]) -> list[Node]:
         name=name, mac=mac(field("mac")), mtu=integer(field("mtu")), admin_up=admin_up,
         oper_status=oper, description=text(field("description")),
         speed_bps=speed_bps(text(field("speed")), unit="m"))]
-    address = ip_address(name, text(field("address")))
+    address = ip_address(name, text(field("address")), bare_is_host=True)
     if address is not None:
         nodes.append(address)
     return nodes

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import re
 
-from discovery.platforms.juniper_junos.netfacts import expand
+from discovery.platforms.netcli import canonical_interface
 
 ABBREVIATIONS = {"ge": "GigabitEthernet", "xge": "XGigabitEthernet", "eth": "Ethernet"}
 _VLANIF = re.compile(r"Vlanif(\d{1,4})(?:\.\d+)?", re.IGNORECASE)
 
 
 def long_name(name: str | None) -> str | None:
-    return None if name is None else expand(name, ABBREVIATIONS)
+    return None if name is None else canonical_interface(name, ABBREVIATIONS)
 
 
 def vlanif_id(name: str | None) -> int | None:

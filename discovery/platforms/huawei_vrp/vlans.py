@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from cmdb.schema import Facts, Source, Vlan
 from discovery.platforms.base import Collector, Command, Outputs
-from discovery.platforms.juniper_junos.netfacts import optional_text, records
-from discovery.platforms.netcli import integer, text
+from discovery.platforms.netcli import integer, optional_text, records, text
 
 NAME = "vlans"
 PLATFORM = "huawei_vrp"
@@ -26,7 +25,7 @@ VLAN_FIELDS = {"vlan_id": "vlan_id", "name": "vlan_description", "state": "vlan_
 def parse_vlans(output: str) -> list[Vlan]:
     """One Vlan per id; the first record with a name or state supplies it."""
     found: dict[int, Vlan] = {}
-    for record in records(PLATFORM, VLAN, output, NAME):
+    for record in records(PLATFORM, VLAN, output, NAME, allow_empty=True):
         vlan_id = integer(record.get(VLAN_FIELDS["vlan_id"]))
         if vlan_id is None:
             continue

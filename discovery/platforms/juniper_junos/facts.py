@@ -11,13 +11,7 @@ from __future__ import annotations
 
 from cmdb.schema import Device, DeviceRole, Facts, OperatingSystem, Source
 from discovery.platforms.base import Collector, Command, Outputs
-from discovery.platforms.juniper_junos.netfacts import (
-    optional_text,
-    records,
-    required_text,
-    some_records,
-)
-from discovery.platforms.netcli import text
+from discovery.platforms.netcli import optional_text, records, required_text, text
 
 NAME = "facts"
 PLATFORM = "juniper_junos"
@@ -36,13 +30,13 @@ VERSION_FIELDS = {"hostname": "hostname", "model": "model", "version": "junos_ve
 
 def parse_version(output: str) -> dict[str, str | None]:
     """hostname, model, version and serial (QFabric only) from `show version`."""
-    first = some_records(PLATFORM, VERSION, output, NAME)[0]
+    first = records(PLATFORM, VERSION, output, NAME)[0]
     return {ours: text(first.get(theirs)) for ours, theirs in VERSION_FIELDS.items()}
 
 
 def parse_chassis_serial(output: str) -> str | None:
     """The `Chassis` line's serial in `show chassis hardware`."""
-    for record in records(PLATFORM, HARDWARE, output, NAME):
+    for record in records(PLATFORM, HARDWARE, output, NAME, allow_empty=True):
         serial = text(record.get("chassis_serial_number"))
         if serial is not None:
             return serial

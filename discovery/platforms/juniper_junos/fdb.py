@@ -14,17 +14,9 @@ import re
 
 from cmdb.schema import Facts, Source
 from discovery.platforms.base import Collector, Command, Outputs
-from discovery.platforms.juniper_junos.netfacts import (
-    ArpEntry,
-    MacEntry,
-    clean,
-    forwarding_entries,
-    optional_text,
-    records,
-    required_text,
-)
 from discovery.platforms.juniper_junos.vlans import parse_vlans
-from discovery.platforms.netcli import mac, text
+from discovery.platforms.netcli import clean, mac, optional_text, records, required_text, text
+from discovery.platforms.netfacts import ArpEntry, MacEntry, forwarding_entries
 
 NAME = "fdb"
 PLATFORM = "juniper_junos"
@@ -77,7 +69,7 @@ def _entry_type(flags: str) -> str | None:
 
 def parse_arp(output: str) -> list[ArpEntry]:
     found = []
-    for record in records(PLATFORM, ARP, output, NAME):
+    for record in records(PLATFORM, ARP, output, NAME, allow_empty=True):
         address = mac(record.get(ARP_FIELDS["mac"]))
         ip = text(record.get(ARP_FIELDS["ip"]))
         if address is not None and ip is not None:

@@ -23,8 +23,8 @@ from typing import Any
 
 from cmdb.schema import Component, Facts, Source
 from discovery.platforms.base import Collector, Command, Outputs
-from discovery.platforms.juniper_junos.netfacts import dedupe, required_text, some_records
-from discovery.platforms.netcli import text
+from discovery.platforms.netcli import records, required_text, text
+from discovery.platforms.netfacts import dedupe
 
 NAME = "hardware"
 PLATFORM = "juniper_junos"
@@ -66,7 +66,7 @@ _LABELS = {item.prefix: item.label for item in ITEMS}
 
 def parse_hardware(output: str) -> list[Component]:
     found: list[Component] = []
-    for record in some_records(PLATFORM, HARDWARE, output, NAME):
+    for record in records(PLATFORM, HARDWARE, output, NAME):
         for item in ITEMS:
             component = _component(record, item)
             if component is not None:

@@ -20,14 +20,8 @@ from dataclasses import dataclass, field, replace
 from cmdb.schema import Facts, Interface, IpAddress, Node, Source
 from discovery.platforms.base import Collector, Command, Outputs
 from discovery.platforms.common import parse_error
-from discovery.platforms.juniper_junos.netfacts import (
-    clean,
-    dedupe,
-    ip_address,
-    required_text,
-    speed_bps,
-)
-from discovery.platforms.netcli import mac
+from discovery.platforms.netcli import clean, mac, required_text, speed_bps
+from discovery.platforms.netfacts import dedupe, ip_address
 
 NAME = "interfaces"
 INTERFACES = "show interfaces"
@@ -115,7 +109,7 @@ def _physical_details(block: _Block, line: str) -> None:
         iface = replace(iface, kind=found.group("type").strip().lower(),
                         mtu=_mtu(found.group("mtu")))
     if (found := _SPEED.search(line)) and iface.speed_bps is None:
-        iface = replace(iface, speed_bps=speed_bps(found.group("speed")))
+        iface = replace(iface, speed_bps=speed_bps(found.group("speed"), unit=""))
     block.interface = iface
 
 
@@ -137,8 +131,10 @@ def _address(interface: str, local: str, destination: str | None) -> IpAddress |
     prefix = None
     if destination is not None and "/" in destination:
         prefix = destination.rsplit("/", 1)[1]
-    found = ip_address(interface, local, prefix)
-    return found if found is not None or prefix is None else ip_address(interface, local)
+    found = ip_address(interface, local, prefix, bare_is_host=True)
+    if found is None and prefix is not None:
+        found = ip_address(interface, local, bare_is_host=True)
+    return found
 
 
 def parse(outputs: Outputs) -> Facts:

@@ -11,13 +11,8 @@ import re
 
 from cmdb.schema import Facts, Neighbor, Source
 from discovery.platforms.base import Collector, Command, Outputs
-from discovery.platforms.juniper_junos.netfacts import (
-    dedupe,
-    lldp_neighbor,
-    records,
-    required_text,
-)
-from discovery.platforms.netcli import mac, text
+from discovery.platforms.netcli import mac_or_text, records, required_text, text
+from discovery.platforms.netfacts import dedupe, lldp_neighbor
 
 NAME = "neighbors"
 PLATFORM = "juniper_junos"
@@ -38,11 +33,11 @@ def physical(name: str | None) -> str | None:
 
 def parse_lldp(output: str) -> list[Neighbor]:
     found = []
-    for record in records(PLATFORM, LLDP, output, NAME):
+    for record in records(PLATFORM, LLDP, output, NAME, allow_empty=True):
         values = {ours: text(record.get(theirs)) for ours, theirs in LLDP_FIELDS.items()}
         chassis = values["remote_chassis_id"]
         neighbor = lldp_neighbor(physical(values["local_interface"]), values["remote_device"],
-                                 mac(chassis) or chassis, values["remote_port"])
+                                 mac_or_text(chassis), values["remote_port"])
         if neighbor is not None:
             found.append(neighbor)
     return [n for n in dedupe(found) if isinstance(n, Neighbor)]

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from discovery.platforms.arista_eos import COLLECTORS
-from tests.discovery.platforms.cisco_ios.contract import (
+from tests.discovery.platforms.netcases import case_dirs, case_id
+from tests.discovery.platforms.netcontract import (
     check_commands_declared,
     check_expected_is_valid,
     check_parses_to_expected,
 )
-from tests.discovery.platforms.cisco_ios.netcases import case_dirs, case_id
 
 CASES = case_dirs("arista_eos")
 

@@ -22,8 +22,8 @@ import pytest
 from cmdb.schema import Interface, IpAddress
 from discovery.platforms.arista_eos import facts, fdb, hardware, interfaces, neighbors, vlans
 from discovery.platforms.netcli import text
-from tests.discovery.platforms.cisco_ios.netcases import load_raw, raw_id, shared_raws
-from tests.discovery.platforms.cisco_ios.oracle import chassis, colon_mac, ip_only, long_name
+from tests.discovery.platforms.netcases import load_raw, raw_id, shared_raws
+from tests.discovery.platforms.oracle import chassis, colon_mac, ip_only, long_name
 
 PLATFORM = "arista_eos"
 SHORT = {"Et": "Ethernet", "Po": "Port-Channel", "po": "Port-Channel", "eth": "Ethernet"}

@@ -20,8 +20,8 @@ import pytest
 from cmdb.schema import Component, Interface, IpAddress
 from discovery.platforms.cisco_ios import facts, fdb, hardware, interfaces, neighbors, vlans
 from discovery.platforms.netcli import text
-from tests.discovery.platforms.cisco_ios.netcases import load_raw, raw_id, shared_raws
-from tests.discovery.platforms.cisco_ios.oracle import (
+from tests.discovery.platforms.netcases import load_raw, raw_id, shared_raws
+from tests.discovery.platforms.oracle import (
     chassis,
     colon_mac,
     first,

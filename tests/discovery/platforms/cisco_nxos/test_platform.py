@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from discovery.platforms.cisco_nxos import COLLECTORS, PLATFORM, PROFILE
-from tests.discovery.platforms.cisco_ios.platform_contract import (
+from tests.discovery.platforms.netcontract import (
     check_allowlist,
     check_no_recorded_output_fails,
 )

@@ -19,8 +19,8 @@ import pytest
 from cmdb.schema import Interface, IpAddress
 from discovery.platforms.cisco_nxos import facts, fdb, hardware, interfaces, neighbors, vlans
 from discovery.platforms.netcli import text
-from tests.discovery.platforms.cisco_ios.netcases import load_raw, raw_id, shared_raws
-from tests.discovery.platforms.cisco_ios.oracle import chassis, colon_mac, ip_only, long_name
+from tests.discovery.platforms.netcases import load_raw, raw_id, shared_raws
+from tests.discovery.platforms.oracle import chassis, colon_mac, ip_only, long_name
 
 PLATFORM = "cisco_nxos"
 SHORT = {"Eth": "Ethernet", "Po": "port-channel"}

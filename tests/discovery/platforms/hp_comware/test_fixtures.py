@@ -7,24 +7,24 @@ from pathlib import Path
 
 import pytest
 
-from discovery.platforms.hp_comware import PLATFORM
-from tests.discovery.platforms.hp_comware.cases import CASES
-from tests.discovery.platforms.juniper_junos.netcontract import (
-    case_id,
+from tests.discovery.platforms.netcases import NetCases, case_id
+from tests.discovery.platforms.netcontract import (
     check_case,
-    check_case_commands,
+    check_commands_declared,
     check_every_collector_has_a_case,
 )
+
+CASES = NetCases("hp_comware")
 
 
 @pytest.mark.parametrize("directory", CASES.case_dirs(), ids=case_id)
 def test_case_parses_to_expected(directory: Path) -> None:
-    check_case(CASES, directory)
+    check_case(directory)
 
 
 @pytest.mark.parametrize("directory", CASES.case_dirs(), ids=case_id)
 def test_case_commands_are_declared_and_allowed(directory: Path) -> None:
-    check_case_commands(CASES, PLATFORM, directory)
+    check_commands_declared(directory)
 
 
 def test_every_collector_has_a_case() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from discovery.platforms.hp_comware import COLLECTORS, PLATFORM, PROFILE
-from tests.discovery.platforms.juniper_junos.netcontract import (
+from tests.discovery.platforms.netcontract import (
     check_allowlist,
     check_garbage_is_a_parse_error,
     raw_outputs,

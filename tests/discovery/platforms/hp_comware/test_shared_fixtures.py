@@ -22,20 +22,20 @@ from discovery.errors import ParseError
 from discovery.platforms.hp_comware import facts, fdb, hardware, interfaces, neighbors, vlans
 from discovery.platforms.hp_comware.names import long_name
 from discovery.platforms.netcli import mac
-from tests.discovery.platforms.juniper_junos.netcases import (
+from tests.discovery.platforms.netcases import (
     blank,
-    load_shared,
+    load_raw,
     raw_id,
-    shared_cases,
+    shared_raws,
 )
 
 P = "hp_comware"
 TEMPLATE_MISREADS = {"hp_comware_display_interface_release_0615P16"}
 
 
-@pytest.mark.parametrize("raw", shared_cases(P, "display_device_manuinfo"), ids=raw_id)
+@pytest.mark.parametrize("raw", shared_raws(P, "display_device_manuinfo"), ids=raw_id)
 def test_display_device_manuinfo(raw: Path | None) -> None:
-    output, records = load_shared(raw)
+    output, records = load_raw(raw)
     found = {c.name: c for c in hardware.parse_manuinfo(output)}
     expected: dict[str, tuple[str | None, str | None, str | None]] = {}
     slot = None
@@ -51,9 +51,9 @@ def test_display_device_manuinfo(raw: Path | None) -> None:
     assert facts.chassis_serial(output) is not None or first is None
 
 
-@pytest.mark.parametrize("raw", shared_cases(P, "display_interface"), ids=raw_id)
+@pytest.mark.parametrize("raw", shared_raws(P, "display_interface"), ids=raw_id)
 def test_display_interface(raw: Path | None) -> None:
-    output, records = load_shared(raw)
+    output, records = load_raw(raw)
     if raw is not None and raw.stem in TEMPLATE_MISREADS:
         with pytest.raises(ParseError, match="display interface"):
             interfaces.parse_interfaces(output)
@@ -77,9 +77,9 @@ def test_display_interface(raw: Path | None) -> None:
             assert (link.name, str(address.ip), address.network.prefixlen) in addresses
 
 
-@pytest.mark.parametrize("raw", shared_cases(P, "display_interface"), ids=raw_id)
+@pytest.mark.parametrize("raw", shared_raws(P, "display_interface"), ids=raw_id)
 def test_display_interface_speed(raw: Path | None) -> None:
-    output, records = load_shared(raw)
+    output, records = load_raw(raw)
     if raw is not None and raw.stem in TEMPLATE_MISREADS:
         pytest.skip("covered by test_display_interface (ParseError)")
     links = {n.name: n for n in interfaces.parse_interfaces(output) if isinstance(n, Interface)}
@@ -90,10 +90,10 @@ def test_display_interface_speed(raw: Path | None) -> None:
         assert links[record["interface"]].speed_bps == speeds[record["speed"]]
 
 
-@pytest.mark.parametrize("raw", shared_cases(P, "display_lldp_neighbor-information_verbose"),
+@pytest.mark.parametrize("raw", shared_raws(P, "display_lldp_neighbor-information_verbose"),
                          ids=raw_id)
 def test_display_lldp_verbose(raw: Path | None) -> None:
-    output, records = load_shared(raw)
+    output, records = load_raw(raw)
     found = {(n.local_interface, n.remote_port): n for n in neighbors.parse_lldp(output)}
     assert len(found) == len(records)
     for record in records:
@@ -105,34 +105,34 @@ def test_display_lldp_verbose(raw: Path | None) -> None:
         assert neighbor.remote_mgmt_address == blank(record["mgmt_address"])
 
 
-@pytest.mark.parametrize("raw", shared_cases(P, "display_lldp_neighbor-information_list"),
+@pytest.mark.parametrize("raw", shared_raws(P, "display_lldp_neighbor-information_list"),
                          ids=raw_id)
 def test_list_local_ports_expand_to_long_names(raw: Path | None) -> None:
     """The list form abbreviates local ports (`XGE1/0/1`); the verbose form we run prints
     the long name. The abbreviation table turns the one into the other."""
-    _, records = load_shared(raw)
+    _, records = load_raw(raw)
     for record in records:
         assert str(long_name(record["local_interface"])).startswith("Ten-GigabitEthernet")
 
 
-@pytest.mark.parametrize("raw", shared_cases(P, "display_vlan_all"), ids=raw_id)
+@pytest.mark.parametrize("raw", shared_raws(P, "display_vlan_all"), ids=raw_id)
 def test_display_vlan_all(raw: Path | None) -> None:
-    output, records = load_shared(raw)
+    output, records = load_raw(raw)
     found = {(v.vlan_id, v.name) for v in vlans.parse_vlans(output)}
     assert found == {(int(r["vlan_id"]), r["vlan_name"]) for r in records}
 
 
-@pytest.mark.parametrize("raw", shared_cases(P, "display_mac-address"), ids=raw_id)
+@pytest.mark.parametrize("raw", shared_raws(P, "display_mac-address"), ids=raw_id)
 def test_display_mac_address(raw: Path | None) -> None:
-    output, records = load_shared(raw)
+    output, records = load_raw(raw)
     found = [(e.mac, e.vlan_id, e.interface, e.entry_type) for e in fdb.parse_table(output)]
     assert found == [(mac(r["mac_address"]), int(r["vlan_id"]), r["interface"], "dynamic")
                      for r in records]  # every recorded state is `Learned`
 
 
-@pytest.mark.parametrize("raw", shared_cases(P, "display_arp"), ids=raw_id)
+@pytest.mark.parametrize("raw", shared_raws(P, "display_arp"), ids=raw_id)
 def test_display_arp(raw: Path | None) -> None:
-    output, records = load_shared(raw)
+    output, records = load_raw(raw)
     found = [(a.mac, a.ip, a.interface, a.vlan_id) for a in fdb.parse_arp(output)]
     assert found == [(mac(r["mac_address"]), r["ip_address"], long_name(r["interface"]),
                       int(r["vlan_id"]) if r["vlan_id"].isdigit() else None) for r in records]

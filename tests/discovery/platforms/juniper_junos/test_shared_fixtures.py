@@ -16,27 +16,27 @@ import pytest
 from cmdb.schema import Component, Interface, IpAddress
 from discovery.platforms.juniper_junos import facts, fdb, hardware, interfaces, neighbors, vlans
 from discovery.platforms.netcli import mac
-from tests.discovery.platforms.juniper_junos.netcases import (
+from tests.discovery.platforms.netcases import (
     blank,
-    load_shared,
+    load_raw,
     raw_id,
-    shared_cases,
+    shared_raws,
 )
 
 P = "juniper_junos"
 
 
-@pytest.mark.parametrize("raw", shared_cases(P, "show_version"), ids=raw_id)
+@pytest.mark.parametrize("raw", shared_raws(P, "show_version"), ids=raw_id)
 def test_show_version(raw: Path | None) -> None:
-    output, records = load_shared(raw)
+    output, records = load_raw(raw)
     found = facts.parse_version(output)
     for ours, theirs in facts.VERSION_FIELDS.items():
         assert found[ours] == blank(records[0][theirs]), ours
 
 
-@pytest.mark.parametrize("raw", shared_cases(P, "show_chassis_hardware"), ids=raw_id)
+@pytest.mark.parametrize("raw", shared_raws(P, "show_chassis_hardware"), ids=raw_id)
 def test_show_chassis_hardware(raw: Path | None) -> None:
-    output, records = load_shared(raw)
+    output, records = load_raw(raw)
     found = {c.name: c for c in hardware.parse_hardware(output)}
     assert facts.parse_chassis_serial(output) == records[0]["chassis_serial_number"]
     checked = 0
@@ -59,9 +59,9 @@ def _part(value: str | None) -> str | None:
     return None if value in ("BUILTIN", "NON-JNPR") else blank(value)
 
 
-@pytest.mark.parametrize("raw", shared_cases(P, "show_interfaces"), ids=raw_id)
+@pytest.mark.parametrize("raw", shared_raws(P, "show_interfaces"), ids=raw_id)
 def test_show_interfaces(raw: Path | None) -> None:
-    output, records = load_shared(raw)
+    output, records = load_raw(raw)
     nodes = interfaces.parse_interfaces(output)
     links = {n.name: n for n in nodes if isinstance(n, Interface)}
     addresses = {(n.interface, n.address, n.prefix_length) for n in nodes
@@ -80,9 +80,9 @@ def test_show_interfaces(raw: Path | None) -> None:
             assert (link.name, record["local"], prefix) in addresses
 
 
-@pytest.mark.parametrize("raw", shared_cases(P, "show_lldp_neighbors"), ids=raw_id)
+@pytest.mark.parametrize("raw", shared_raws(P, "show_lldp_neighbors"), ids=raw_id)
 def test_show_lldp_neighbors(raw: Path | None) -> None:
-    output, records = load_shared(raw)
+    output, records = load_raw(raw)
     found = {(n.local_interface, n.remote_device, n.remote_port): n
              for n in neighbors.parse_lldp(output)}
     assert len(found) == len(records)
@@ -92,16 +92,16 @@ def test_show_lldp_neighbors(raw: Path | None) -> None:
         assert found[key].remote_chassis_id == mac(record["chassis_id"])
 
 
-@pytest.mark.parametrize("raw", shared_cases(P, "show_vlans"), ids=raw_id)
+@pytest.mark.parametrize("raw", shared_raws(P, "show_vlans"), ids=raw_id)
 def test_show_vlans(raw: Path | None) -> None:
-    output, records = load_shared(raw)
+    output, records = load_raw(raw)
     found = {(v.vlan_id, v.name) for v in vlans.parse_vlans(output)}
     assert found == {(int(r["tag"]), r["vlan_name"]) for r in records}
 
 
-@pytest.mark.parametrize("raw", shared_cases(P, "show_ethernet-switching_table"), ids=raw_id)
+@pytest.mark.parametrize("raw", shared_raws(P, "show_ethernet-switching_table"), ids=raw_id)
 def test_show_ethernet_switching_table(raw: Path | None) -> None:
-    output, records = load_shared(raw)
+    output, records = load_raw(raw)
     found = fdb.parse_table(output)
     assert len(found) == len(records)
     for entry, record in zip(found, records, strict=True):
@@ -112,16 +112,16 @@ def test_show_ethernet_switching_table(raw: Path | None) -> None:
         assert entry.entry_type == {"D": "dynamic", "S": "static"}[record["mac_flag"][0]]
 
 
-@pytest.mark.parametrize("raw", shared_cases(P, "show_arp_no-resolve"), ids=raw_id)
+@pytest.mark.parametrize("raw", shared_raws(P, "show_arp_no-resolve"), ids=raw_id)
 def test_show_arp(raw: Path | None) -> None:
-    output, records = load_shared(raw)
+    output, records = load_raw(raw)
     found = [(a.mac, a.ip, a.interface) for a in fdb.parse_arp(output)]
     assert found == [(mac(r["mac_address"]), r["ip_address"], r["interface"]) for r in records]
 
 
 def test_components_are_unique() -> None:
     """Names are keys: the dedupe keeps one node per name (filldown repeats parents)."""
-    for raw in shared_cases(P, "show_chassis_hardware"):
+    for raw in shared_raws(P, "show_chassis_hardware"):
         if raw is None:
             pytest.skip("../shared/fixtures not present")
         names = [c.name for c in hardware.parse_hardware(raw.read_text(encoding="utf-8"))]

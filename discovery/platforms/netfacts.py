@@ -1,10 +1,11 @@
-"""Builders shared by the Cisco-style CLI platforms (cisco_ios, cisco_nxos, arista_eos):
-TextFSM records in, schema nodes out, through one small field mapping per command.
+"""Builders of schema nodes shared by the network CLI platforms (cisco_ios, cisco_nxos,
+arista_eos, juniper_junos, huawei_vrp, hp_comware): addresses, hardware components,
+neighbours, VLANs and forwarding entries, from values `netcli.py` has normalised.
 
-Meant for `discovery/platforms/netcli.py` (it knows no vendor either); it lives here only
-because that file belongs to another change. A platform module states *which* ntc-templates
-field holds what (the `*Fields` mappings) and *how* its interface names abbreviate; the
-functions here do the rest the same way for every vendor.
+Nothing here knows a vendor. A platform module states *which* ntc-templates field holds
+what (the `*Fields` mappings) and *how* its interface names abbreviate (an alias table),
+or builds the small value records (`MacEntry`, `ArpEntry`) itself when it reads the
+output without a template; the functions here do the rest the same way for every vendor.
 """
 
 from __future__ import annotations
@@ -15,82 +16,35 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from cmdb.schema import Component, ForwardingEntry, IpAddress, Neighbor, Node, Vlan
-from discovery.platforms.base import Outputs
-from discovery.platforms.common import ok_stdout, parse_error, required
-from discovery.platforms.netcli import Record, integer, mac, text, textfsm_records, texts
-
-# Pager leftovers a capture may hold when paging was not (yet) off.
-_PAGER = re.compile(r" ?-+ ?[Mm]ore ?-+ ?(?:\x08+ +\x08+)?|<--- More --->")
-_NAME = re.compile(r"([A-Za-z][A-Za-z-]*?)[ ]?(\d\S*)")
-_SPEED = re.compile(r"(\d+(?:\.\d+)?)\s*([KMGT])(?:b/s|bps|bit)", re.IGNORECASE)
-_UNITS = {"k": 10**3, "m": 10**6, "g": 10**9, "t": 10**12}
-
-
-def clean(output: str) -> str:
-    """CRLF/CR line ends and pager leftovers out; everything else is the template's job."""
-    unified = output.replace("\r\n", "\n").replace("\r", "\n")
-    return _PAGER.sub("", unified)
+from discovery.platforms.netcli import (
+    Record,
+    canonical_interface,
+    integer,
+    ip_or_none,
+    mac,
+    mac_or_text,
+    text,
+    texts,
+)
 
 
-def records(platform: str, command: str, output: str, collector: str, *,
-            allow_empty: bool = False) -> list[Record]:
-    """ntc-templates' records of `output`; a non-blank output with no record at all is a
-    ParseError unless an empty table is a valid answer (`allow_empty`)."""
-    found = textfsm_records(platform, command, clean(output), collector)
-    if not found and output.strip() and not allow_empty:
-        raise parse_error(collector, command, "the template found no record", output)
-    return found
-
-
-def required_text(outputs: Outputs, collector: str, name: str) -> str:
-    return required(outputs, collector, name).stdout
-
-
-def optional_text(outputs: Outputs, name: str) -> str | None:
-    """stdout of an optional command that ran and succeeded; None = not observed."""
-    return ok_stdout(outputs, name)
-
-
-def canonical_interface(name: str, aliases: Mapping[str, str]) -> str:
-    """The long interface name the device shows in `show interface(s)`.
-
-    `aliases` maps lower-case abbreviations (and long forms) to the long form, e.g.
-    {"gi": "GigabitEthernet", "gigabitethernet": "GigabitEthernet"}. A prefix that is
-    not an alias but starts exactly one long form is expanded too (`Gig1/0/1`); anything
-    else (CPU, Drop, sup-eth1(R), vPC Peer-Link) is returned as the device printed it."""
-    found = _NAME.fullmatch(name.strip())
-    if found is None:
-        return name.strip()
-    prefix, rest = found.group(1).lower(), found.group(2)
-    if prefix in aliases:
-        return aliases[prefix] + rest
-    longs = {long for long in aliases.values() if long.lower().startswith(prefix)}
-    return longs.pop() + rest if len(longs) == 1 else name.strip()
-
-
-def speed_bps(value: object) -> int | None:
-    """`1000Mb/s`, `10 Gb/s`, `100Mbps`, `1000000 Kbit` as bits per second; `auto-speed`
-    and other words are not a speed (None)."""
-    found = text(value)
-    match = _SPEED.search(found) if found else None
-    if match is None:
-        return None
-    return int(float(match.group(1)) * _UNITS[match.group(2).lower()])
-
-
-def ip_address(interface: str, address: object, prefix: object) -> IpAddress | None:
-    """An IpAddress owned by `interface`; a missing or malformed address is None.
-    `address` may carry its prefix (`192.0.2.1/24`, as EOS prints it)."""
+def ip_address(interface: str, address: object, prefix: object = None, *,
+               bare_is_host: bool = False) -> IpAddress | None:
+    """An IpAddress owned by `interface`: `192.0.2.1/24` (as EOS prints it), or an
+    address plus a prefix length or dotted mask. A bare address has no prefix length,
+    unless the platform prints bare addresses for hosts (`bare_is_host`: /32, /128).
+    Anything that is no address (sanitised `A.B.C.D/XY`, `unassigned`) is None."""
     found = text(address)
     if found is None:
         return None
     length = text(prefix)
     try:
-        if "/" not in found and length is None:
+        if "/" not in found and length is None and not bare_is_host:
             bare = ipaddress.ip_address(found)
             return IpAddress(interface=interface, address=bare.compressed,
                              family=f"ipv{bare.version}")
-        network = ipaddress.ip_interface(found if "/" in found else f"{found}/{length}")
+        spec = found if length is None else f"{found}/{length}"
+        network = ipaddress.ip_interface(spec)
     except ValueError:
         return None
     return IpAddress(interface=interface, address=network.ip.compressed,
@@ -98,24 +52,9 @@ def ip_address(interface: str, address: object, prefix: object) -> IpAddress | N
                      family=f"ipv{network.version}")
 
 
-def ip_or_none(value: object) -> str | None:
-    """An IP address in canonical text; MACs and words some templates put there: None."""
-    found = text(value)
-    if found is None:
-        return None
-    try:
-        return ipaddress.ip_address(found).compressed
-    except ValueError:
-        return None
-
-
-def mac_or_text(value: object) -> str | None:
-    """A chassis id: normalised when it is a MAC, else as sent (an IP, a name)."""
-    return mac(value) or text(value)
-
-
 def dedupe(nodes: Iterable[Node]) -> list[Node]:
-    """One node per label and key, the first one seen (tables repeat rows)."""
+    """One node per label and key, the first one seen (tables and filldown templates
+    repeat rows)."""
     seen: dict[tuple[str, tuple[object, ...]], Node] = {}
     for item in nodes:
         seen.setdefault((item.SPEC.label, tuple(item.key_values())), item)
@@ -189,6 +128,24 @@ def inventory(rows: Iterable[Record], fields: InventoryFields,
 
 # --- LLDP / CDP neighbours ------------------------------------------------------------
 
+def neighbor(protocol: str, local: str | None, device: str | None, port: str | None,
+             **extra: str | None) -> Neighbor | None:
+    """A neighbour; without a local interface, a far end (name or id) or a remote port
+    it is skipped (None)."""
+    if local is None or device is None or port is None:
+        return None
+    return Neighbor(protocol=protocol, local_interface=local, remote_device=device,
+                    remote_port=port, **extra)
+
+
+def lldp_neighbor(local: str | None, name: str | None, chassis_id: str | None,
+                  port: str | None, **extra: str | None) -> Neighbor | None:
+    """An LLDP neighbour; the far end is named by its system name, or by its chassis id
+    when it sends none."""
+    return neighbor("lldp", local, name or chassis_id, port, remote_chassis_id=chassis_id,
+                    **extra)
+
+
 @dataclass(frozen=True)
 class NeighborFields:
     """Which ntc-templates field of a neighbour record holds what. `device` is the
@@ -213,20 +170,16 @@ def neighbors(rows: Iterable[Record], fields: NeighborFields,
     found: list[Node] = []
     for row in rows:
         local = text(row.get(fields.local))
-        device = text(row.get(fields.device)) or _field(row, fields.device_fallback)
-        port = text(row.get(fields.port))
-        if local is None or device is None or port is None:
-            continue
-        found.append(Neighbor(
-            protocol=fields.protocol,
-            local_interface=canonical_interface(local, aliases),
-            remote_device=device,
-            remote_port=port,
+        found_neighbor = neighbor(
+            fields.protocol, canonical_interface(local, aliases) if local else None,
+            text(row.get(fields.device)) or _field(row, fields.device_fallback),
+            text(row.get(fields.port)),
             remote_chassis_id=mac_or_text(row.get(fields.chassis)) if fields.chassis else None,
             remote_port_description=_field(row, fields.port_description),
             remote_platform=_field(row, fields.platform),
-            remote_mgmt_address=ip_or_none(row.get(fields.mgmt)) if fields.mgmt else None,
-        ))
+            remote_mgmt_address=ip_or_none(row.get(fields.mgmt)) if fields.mgmt else None)
+        if found_neighbor is not None:
+            found.append(found_neighbor)
     return [n for n in dedupe(found) if isinstance(n, Neighbor)]
 
 
@@ -238,9 +191,11 @@ def _field(row: Record, name: str | None) -> str | None:
 
 @dataclass(frozen=True)
 class VlanFields:
+    """Which ntc-templates field of a VLAN row holds what; `state` None = not printed."""
+
     vlan_id: str
     name: str
-    state: str
+    state: str | None = None
 
 
 def vlans(rows: Iterable[Record], fields: VlanFields) -> list[Vlan]:
@@ -250,7 +205,7 @@ def vlans(rows: Iterable[Record], fields: VlanFields) -> list[Vlan]:
         vlan_id = integer(row.get(fields.vlan_id))
         if vlan_id is None:
             continue
-        state = text(row.get(fields.state))
+        state = _field(row, fields.state)
         found.append(Vlan(vlan_id=vlan_id, name=text(row.get(fields.name)),
                           state=state.lower() if state else None))
     return [v for v in dedupe(found) if isinstance(v, Vlan)]
@@ -259,7 +214,54 @@ def vlans(rows: Iterable[Record], fields: VlanFields) -> list[Vlan]:
 # --- MAC address table and ARP ---------------------------------------------------------
 
 @dataclass(frozen=True)
+class MacEntry:
+    """One MAC address table row, already normalised."""
+
+    mac: str
+    vlan_id: int
+    interface: str | None
+    entry_type: str | None
+
+
+@dataclass(frozen=True)
+class ArpEntry:
+    """One ARP entry, already normalised; `vlan_id` None = ARP names no VLAN."""
+
+    mac: str
+    ip: str
+    interface: str | None
+    vlan_id: int | None
+
+
+def forwarding_entries(macs: Iterable[MacEntry], arps: Iterable[ArpEntry],
+                       ) -> list[ForwardingEntry]:
+    """The MAC table, each entry with the IP ARP maps its MAC to; MACs only ARP knows
+    (routed ports, devices without switching) become entries of type `arp` on the ARP
+    interface, in the VLAN ARP names or 0."""
+    arps = list(arps)
+    ips: dict[str, str] = {}
+    for arp in arps:
+        ips.setdefault(arp.mac, arp.ip)
+    entries: dict[tuple[str, int], ForwardingEntry] = {}
+    for row in macs:
+        entries.setdefault((row.mac, row.vlan_id), ForwardingEntry(
+            mac=row.mac, vlan_id=row.vlan_id, interface=row.interface,
+            ip=ips.get(row.mac), entry_type=row.entry_type))
+    learnt = {address for address, _ in entries}
+    for arp in arps:
+        if arp.mac in learnt:
+            continue
+        vlan = arp.vlan_id or 0
+        entries.setdefault((arp.mac, vlan), ForwardingEntry(
+            mac=arp.mac, vlan_id=vlan, interface=arp.interface, ip=ips[arp.mac],
+            entry_type="arp"))
+    return list(entries.values())
+
+
+@dataclass(frozen=True)
 class MacFields:
+    """Which ntc-templates field of a MAC table row holds what."""
+
     mac: str
     vlan_id: str
     ports: str
@@ -268,6 +270,8 @@ class MacFields:
 
 @dataclass(frozen=True)
 class ArpFields:
+    """Which ntc-templates field of an ARP row holds what."""
+
     ip: str
     mac: str
     interface: str
@@ -279,37 +283,30 @@ _VLAN_INTERFACE = re.compile(r"vlan\s?(\d+)", re.IGNORECASE)
 def forwarding(mac_rows: Iterable[Record], mac_fields: MacFields,
                arp_rows: Iterable[Record], arp_fields: ArpFields,
                aliases: Mapping[str, str]) -> list[ForwardingEntry]:
-    """FDB entries, each with the IP ARP maps its MAC to; ARP entries whose MAC the FDB
-    does not hold (routed ports, routers) become entries of type `arp`.
+    """`forwarding_entries` from ntc-templates' MAC table and ARP records.
 
     A row whose VLAN is not a number (IOS lists its CPU's multicast entries under VLAN
     `All`) or whose MAC is malformed is skipped. A MAC learnt on several ports (static
-    multicast) has no single port: interface None."""
-    arp = _arp_table(arp_rows, arp_fields, aliases)
-    entries: dict[tuple[str, int], ForwardingEntry] = {}
+    multicast) has no single port: interface None. ARP's first entry per MAC counts
+    (a router answers with one MAC on many VLAN interfaces)."""
+    macs = []
     for row in mac_rows:
         address, vlan_id = mac(row.get(mac_fields.mac)), integer(row.get(mac_fields.vlan_id))
         if address is None or vlan_id is None:
             continue
         ports = texts(row.get(mac_fields.ports))
         kind = text(row.get(mac_fields.entry_type))
-        entries.setdefault((address, vlan_id), ForwardingEntry(
+        macs.append(MacEntry(
             mac=address, vlan_id=vlan_id,
             interface=canonical_interface(ports[0], aliases) if len(ports) == 1 else None,
-            ip=arp.get(address, (None, None, 0))[0],
             entry_type=kind.lower() if kind else None))
-    learnt = {address for address, _ in entries}
-    for address, (ip, interface, vlan_id) in arp.items():
-        if address not in learnt:
-            entries.setdefault((address, vlan_id), ForwardingEntry(
-                mac=address, vlan_id=vlan_id, interface=interface, ip=ip, entry_type="arp"))
-    return list(entries.values())
+    return forwarding_entries(macs, _arp_entries(arp_rows, arp_fields, aliases).values())
 
 
-def _arp_table(rows: Iterable[Record], fields: ArpFields,
-               aliases: Mapping[str, str]) -> dict[str, tuple[str, str | None, int]]:
-    """MAC -> (first IP, L3 interface, VLAN of a `VlanN` interface or 0)."""
-    table: dict[str, tuple[str, str | None, int]] = {}
+def _arp_entries(rows: Iterable[Record], fields: ArpFields,
+                 aliases: Mapping[str, str]) -> dict[str, ArpEntry]:
+    """MAC -> its first ARP entry, the VLAN that of a `VlanN` interface."""
+    table: dict[str, ArpEntry] = {}
     for row in rows:
         address, ip = mac(row.get(fields.mac)), ip_or_none(row.get(fields.ip))
         if address is None or ip is None:
@@ -318,5 +315,6 @@ def _arp_table(rows: Iterable[Record], fields: ArpFields,
         raw = text(row.get(fields.interface))
         interface = canonical_interface(raw.split(",")[0], aliases) if raw else None
         vlan = _VLAN_INTERFACE.fullmatch(interface or "")
-        table.setdefault(address, (ip, interface, int(vlan.group(1)) if vlan else 0))
+        table.setdefault(address, ArpEntry(mac=address, ip=ip, interface=interface,
+                                           vlan_id=int(vlan.group(1)) if vlan else None))
     return table

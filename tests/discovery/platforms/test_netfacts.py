@@ -1,5 +1,5 @@
-"""The shared builders: interface-name expansion, speeds, junk tolerance, and errors
-that name the command."""
+"""The shared network CLI helpers (netcli, netfacts): interface-name expansion, speeds,
+junk tolerance, and errors that name the command."""
 
 from __future__ import annotations
 
@@ -9,17 +9,12 @@ from discovery.errors import CommandError, ParseError
 from discovery.platforms.arista_eos import hardware as eos_hardware
 from discovery.platforms.arista_eos.profile import ALIASES as EOS
 from discovery.platforms.cisco_ios import facts, hardware, interfaces, neighbors
-from discovery.platforms.cisco_ios.netfacts import (
-    canonical_interface,
-    clean,
-    component_kind,
-    ip_address,
-    speed_bps,
-)
 from discovery.platforms.cisco_ios.profile import ALIASES as IOS
 from discovery.platforms.cisco_nxos.profile import ALIASES as NXOS
+from discovery.platforms.netcli import canonical_interface, clean, speed_bps
+from discovery.platforms.netfacts import component_kind, ip_address
 from discovery.transports.base import CommandOutput
-from tests.discovery.platforms.cisco_ios.netcases import FIXTURES
+from tests.discovery.platforms.netcases import FIXTURES
 
 
 @pytest.mark.parametrize(("name", "aliases", "long"), [

@@ -1,5 +1,5 @@
-"""Independent expectations for the shared-fixture tests: how a value ntc-templates
-printed in its .yml must look after our normalisation. Written apart from the parsers
+"""Independent expectations for the network platforms' shared-fixture tests: how a value
+ntc-templates printed in its .yml must look after our normalisation. Written apart from the parsers
 (no production normaliser is reused here, except netcli's `text` for "not observed"),
 so a wrong alias table or unit conversion shows up as a failure."""
 

@@ -93,7 +93,7 @@ class SshTransport:
                 # Explicit credentials only: an operator's agent or ~/.ssh keys must not be
                 # offered to every scanned device, and results must not depend on who runs.
                 allow_agent=False, look_for_keys=False,
-                transport_factory=_transport_factory(preferred),
+                transport_factory=transport_factory(preferred),
             )
         except DiscoveryError as exc:  # the host key policy's verdict, already typed
             exc.target = exc.target or target.name
@@ -102,7 +102,7 @@ class SshTransport:
             # paramiko's negotiation wait ends silently at its timeout, and the next step
             # then fails with "No existing session": judge by the time spent as well.
             slow = time.monotonic() - started >= 0.9 * timeout
-            timed_out = _is_timeout(exc) or (
+            timed_out = is_timeout(exc) or (
                 slow and not isinstance(exc, paramiko.AuthenticationException))
             raise _connect_error(exc, target, port, login,
                                  (timeout, self._connect_timeout), timed_out) from exc
@@ -114,8 +114,8 @@ class SshTransport:
                             target=target.name)
         passphrase = self._secret(creds.key_passphrase, "key passphrase", target)
         return _Login(
-            username=creds.username or _local_user(target),
-            pkey=_load_key(creds.key_file, passphrase, target) if creds.key_file else None,
+            username=creds.username or local_user(target),
+            pkey=load_key(creds.key_file, passphrase, target) if creds.key_file else None,
             key_file=creds.key_file,
             password=self._secret(creds.password, "password", target),
             password_ref=creds.password,
@@ -317,7 +317,7 @@ class _Watchdog:
 # -- connecting --------------------------------------------------------------------------
 
 
-def _transport_factory(preferred: list[str]) -> Callable[..., paramiko.Transport]:
+def transport_factory(preferred: list[str]) -> Callable[..., paramiko.Transport]:
     """Ask the server for the host key types we already know, like OpenSSH does.
 
     Without this, a host known by its ECDSA key could show its Ed25519 key first and be
@@ -337,7 +337,7 @@ def _transport_factory(preferred: list[str]) -> Callable[..., paramiko.Transport
     return factory
 
 
-def _load_key(key_file: str, passphrase: str | None, target: Target) -> paramiko.PKey:
+def load_key(key_file: str, passphrase: str | None, target: Target) -> paramiko.PKey:
     path = Path(key_file).expanduser()
     # paramiko 5.1 hands the password straight to cryptography, which wants bytes
     # (a str fails with "password must be bytes"); the key classes accept bytes too.
@@ -355,7 +355,7 @@ def _load_key(key_file: str, passphrase: str | None, target: Target) -> paramiko
                         "supported private key", target=target.name) from exc
 
 
-def _local_user(target: Target) -> str:
+def local_user(target: Target) -> str:
     try:
         return getpass.getuser()
     except (OSError, KeyError) as exc:
@@ -392,7 +392,7 @@ def _connect_error(exc: BaseException, target: Target, port: int, login: _Login,
                         target=name)
 
 
-def _is_timeout(exc: BaseException | None) -> bool:
+def is_timeout(exc: BaseException | None) -> bool:
     """A timeout anywhere in the chain (paramiko wraps socket timeouts in SSHException)."""
     while exc is not None:
         text = str(exc).lower()

@@ -191,7 +191,7 @@ class ConfigFile(Node):
 )
 class Filesystem(Node):
     mount_point: Annotated[str, Key("Mount point, or the drive (C:\\) on Windows.")]
-    device: Annotated[str | None, Prop("Block device or volume it is mounted from.")] = None
+    block_device: Annotated[str | None, Prop("Block device or volume it is mounted from.")] = None
     fstype: Annotated[str | None, Prop("Filesystem type: ext4, xfs, NTFS, ...")] = None
     size_bytes: Annotated[int | None, Prop("Size in bytes.")] = None
 

@@ -115,7 +115,8 @@ def _filesystems(storage: dict[Oid, dict[str, Value]]) -> list[Filesystem]:
         mount, device = _mount(descr)
         units, size = integer(row.get("units")), integer(row.get("size"))
         total = units * size if units and size and units > 0 and size > 0 else None
-        found.setdefault(mount, Filesystem(mount_point=mount, device=device, size_bytes=total))
+        found.setdefault(mount, Filesystem(mount_point=mount, block_device=device,
+                                                  size_bytes=total))
     return [found[key] for key in sorted(found)]
 
 

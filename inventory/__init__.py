@@ -12,7 +12,17 @@ from inventory.credentials import (
     secret_file_too_open,
 )
 from inventory.loader import TRANSPORTS, load_inventory
-from inventory.model import Credentials, Inventory, RefKind, SecretRef, Target
+from inventory.model import (
+    Credentials,
+    Inventory,
+    RefKind,
+    SecretRef,
+    SnmpAuthProtocol,
+    SnmpCredentials,
+    SnmpPrivProtocol,
+    SnmpVersion,
+    Target,
+)
 from inventory.view import target_summary
 
 __all__ = [
@@ -23,6 +33,10 @@ __all__ = [
     "RefKind",
     "SecretError",
     "SecretRef",
+    "SnmpAuthProtocol",
+    "SnmpCredentials",
+    "SnmpPrivProtocol",
+    "SnmpVersion",
     "Target",
     "installation_key",
     "load_inventory",

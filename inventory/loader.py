@@ -2,9 +2,9 @@
 
 Inheritance is flattened here, once, so nothing downstream knows about groups:
 defaults < groups (parents first, in listed order) < host. Scalars: later wins; tags:
-union; credentials: key by key; vars: deep merge. An explicit `null` on port, site, role
-or a credential key clears what was inherited. Every error names the file, the line and
-the key path (`InventoryError`).
+union; credentials and snmp: key by key; vars: deep merge. An explicit `null` on port,
+site, role, a credential or an snmp key clears what was inherited. Every error names the
+file, the line and the key path (`InventoryError`).
 """
 
 from __future__ import annotations
@@ -20,12 +20,13 @@ from pathlib import Path
 from typing import Any, cast
 
 from inventory.credentials import InventoryError, parse_secret_ref
-from inventory.model import Credentials, Inventory, Target
+from inventory.model import Credentials, Inventory, SnmpCredentials, Target
+from inventory.snmp_block import build_snmp, read_snmp_block
 from inventory.yaml_source import KeyPath, Source, describe, dotted, read_yaml
 
 __all__ = ["TRANSPORTS", "InventoryError", "load_inventory"]
 
-TRANSPORTS = frozenset({"ssh"})
+TRANSPORTS = frozenset({"ssh", "snmp"})
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -33,7 +34,7 @@ _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _NAME = re.compile(r"\S+")
 
 _LAYER_KEYS = frozenset({"platform", "transport", "port", "site", "role", "tags",
-                         "credentials", "vars"})
+                         "credentials", "vars", "snmp"})
 _GROUP_KEYS = _LAYER_KEYS | {"parents"}
 _HOST_KEYS = _LAYER_KEYS | {"address", "groups"}
 _TOP_KEYS = frozenset({"defaults", "groups", "hosts"})
@@ -52,6 +53,7 @@ class _Layer:
     tags: tuple[str, ...] = ()
     credentials: Mapping[str, object] = field(default_factory=dict)
     vars: Mapping[str, Any] = field(default_factory=dict)
+    snmp: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -143,7 +145,8 @@ def _layer(src: Source, data: Mapping[str, Any], path: KeyPath) -> _Layer:
     return _Layer(scalars=scalars,
                   tags=_str_list(src, data.get("tags"), (*path, "tags")),
                   credentials=_credentials(src, data.get("credentials"), (*path, "credentials")),
-                  vars=_vars(src, data.get("vars"), (*path, "vars")))
+                  vars=_vars(src, data.get("vars"), (*path, "vars")),
+                  snmp=read_snmp_block(src, data.get("snmp"), (*path, "snmp")))
 
 
 def _credentials(src: Source, value: object, path: KeyPath) -> dict[str, object]:
@@ -368,8 +371,9 @@ def _build_targets(defaults: _Layer, groups: Mapping[str, _Group], hosts: Sequen
     for host in hosts:
         lineage = _lineage(host.groups, groups)
         merged = _flatten([defaults, *(groups[g].layer for g in lineage), host.layer])
+        snmp = _snmp(host, merged)
         if host.network is None:
-            targets.append(_target(host.name, host.address, lineage, merged))
+            targets.append(_target(host.name, host.address, lineage, merged, snmp))
             continue
         count = _usable_count(host.network)
         expanded += count
@@ -380,7 +384,7 @@ def _build_targets(defaults: _Layer, groups: Mapping[str, _Group], hosts: Sequen
                 f"{max_cidr_targets}"))
         for address in _usable_addresses(host.network):
             name = _claim_name(f"{host.name}-{address}", host, origin)
-            targets.append(_target(name, address, lineage, merged))
+            targets.append(_target(name, address, lineage, merged, snmp))
     return targets
 
 
@@ -399,12 +403,14 @@ def _flatten(layers: Sequence[_Layer]) -> _Layer:
     credentials: dict[str, object] = {}
     tags: dict[str, None] = {}  # an ordered set
     merged_vars: dict[str, Any] = {}
+    snmp: dict[str, object] = {}
     for layer in layers:
         scalars.update(layer.scalars)
         credentials.update(layer.credentials)
+        snmp.update(layer.snmp)
         tags.update(dict.fromkeys(layer.tags))
         merged_vars = _deep_merge(merged_vars, layer.vars)
-    return _Layer(scalars, tuple(tags), credentials, merged_vars)
+    return _Layer(scalars, tuple(tags), credentials, merged_vars, snmp)
 
 
 def _deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
@@ -417,9 +423,26 @@ def _deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, A
     return out
 
 
-def _target(name: str, address: str, groups: Sequence[str], merged: _Layer) -> Target:
+def _snmp(host: _Host, merged: _Layer) -> SnmpCredentials | None:
+    """The merged `snmp:` block, checked across its keys; `transport: snmp` needs one.
+
+    The keys may come from defaults or groups, so the error points at the host."""
+
+    def fail(key: str, problem: str) -> InventoryError:
+        return host.src.error((*host.path, "snmp", key), f"host '{host.name}': {problem}")
+
+    snmp = build_snmp(merged.snmp, fail)
+    if snmp is None and merged.scalars.get("transport") == "snmp":
+        raise host.src.error((*host.path, "snmp"), f"host '{host.name}': transport snmp "
+                             "needs an snmp: block (SNMPv3 user and keys, or a community)")
+    return snmp
+
+
+def _target(name: str, address: str, groups: Sequence[str], merged: _Layer,
+            snmp: SnmpCredentials | None) -> Target:
     # The validators above guarantee each value's type, hence the casts.
     return Target(name=name, address=address, tags=merged.tags, groups=tuple(groups),
+                  snmp=snmp,
                   credentials=Credentials(**cast(dict[str, Any], merged.credentials)),
                   vars=copy.deepcopy(dict(merged.vars)),  # no lists shared between targets
                   **cast(dict[str, Any], merged.scalars))

@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from inventory.model import SecretRef, Target
+from inventory.model import SecretRef, SnmpCredentials, Target
 
 __all__ = ["target_summary"]
 
 
 def target_summary(target: Target) -> dict[str, Any]:
     creds = target.credentials
-    return {
+    summary = {
         "name": target.name,
         "address": target.address,
         "platform": target.platform,
@@ -33,6 +33,23 @@ def target_summary(target: Target) -> dict[str, Any]:
             "key_passphrase": _ref(creds.key_passphrase),
         },
         "vars": _jsonable(target.vars),
+    }
+    if target.snmp is not None:  # only when configured, so SSH-only summaries stay as they were
+        summary["snmp"] = _snmp(target.snmp)
+    return summary
+
+
+def _snmp(snmp: SnmpCredentials) -> dict[str, Any]:
+    return {
+        "version": snmp.version.value,
+        "community": _ref(snmp.community),
+        "user": snmp.user,
+        "auth_protocol": None if snmp.auth_protocol is None else snmp.auth_protocol.value,
+        "auth_key": _ref(snmp.auth_key),
+        "priv_protocol": None if snmp.priv_protocol is None else snmp.priv_protocol.value,
+        "priv_key": _ref(snmp.priv_key),
+        "context": snmp.context,
+        "port": snmp.port,
     }
 
 

@@ -15,7 +15,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from cmdb.schema import Component, ForwardingEntry, IpAddress, Neighbor, Node, Vlan
+from cmdb.schema import Component, Facts, ForwardingEntry, IpAddress, Neighbor, Node, Source, Vlan
+from discovery.platforms.base import Collector, Command, Outputs
 from discovery.platforms.netcli import (
     Record,
     canonical_interface,
@@ -23,6 +24,8 @@ from discovery.platforms.netcli import (
     ip_or_none,
     mac,
     mac_or_text,
+    optional_text,
+    records,
     text,
     texts,
 )
@@ -318,3 +321,43 @@ def _arp_entries(rows: Iterable[Record], fields: ArpFields,
         table.setdefault(address, ArpEntry(mac=address, ip=ip, interface=interface,
                                            vlan_id=int(vlan.group(1)) if vlan else None))
     return table
+
+
+@dataclass(frozen=True)
+class MacArpFdb:
+    """The `fdb` collector of a platform that answers a MAC table command and an ARP
+    command ntc-templates can read (IOS, NX-OS, EOS differ only in this data).
+
+    Both commands are optional: a router has no MAC table, and an absent table is not
+    observed, never "empty"; ForwardingEntry is complete only when both answered."""
+
+    platform: str
+    aliases: Mapping[str, str]
+    mac_table: str
+    arp: str
+    mac_fields: MacFields
+    arp_fields: ArpFields
+    name: str = "fdb"
+
+    def collector(self) -> Collector:
+        commands = (Command("mac_table", self.mac_table, required=False),
+                    Command("arp", self.arp, required=False))
+        return Collector(name=self.name, commands=commands, parse=self.parse,
+                         source=Source.CLI)
+
+    def parse(self, outputs: Outputs) -> Facts:
+        table, arp = optional_text(outputs, "mac_table"), optional_text(outputs, "arp")
+        entries = self.build(self.mac_rows(table) if table is not None else [],
+                             self.arp_rows(arp) if arp is not None else [])
+        answered = table is not None and arp is not None
+        complete = frozenset({"ForwardingEntry"}) if answered else frozenset()
+        return Facts(nodes=tuple(entries), complete=complete)
+
+    def mac_rows(self, output: str) -> list[Record]:
+        return records(self.platform, self.mac_table, output, self.name, allow_empty=True)
+
+    def arp_rows(self, output: str) -> list[Record]:
+        return records(self.platform, self.arp, output, self.name, allow_empty=True)
+
+    def build(self, table: list[Record], arp: list[Record]) -> list[ForwardingEntry]:
+        return forwarding(table, self.mac_fields, arp, self.arp_fields, self.aliases)

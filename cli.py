@@ -32,7 +32,10 @@ from discovery.platforms import build_platforms
 from discovery.progress import DiscoveryProgress
 from discovery.result import DiscoveryResult, result_from_json, result_to_json
 from discovery.runner import RunnerOptions, discover
+from discovery.transports.base import Transport
+from discovery.transports.cli import CliTransport, network_profiles
 from discovery.transports.hostkeys import HostKeyPolicy
+from discovery.transports.snmp import SnmpTransport
 from discovery.transports.ssh import SshTransport
 from inventory import (
     InventoryError,
@@ -225,15 +228,23 @@ def _credentials_text(creds: Any) -> str:
 @click.option("--key-file", type=click.Path(dir_okay=False),
               help="This installation's secret key, used to fingerprint secrets redacted "
                    "from configs (created 0600 if missing; default: beside the store).")
+@click.option("--snmp-timeout", default=2.0, show_default=True, type=click.FloatRange(0.1),
+              help="Seconds to wait for each SNMP answer before retrying.")
+@click.option("--snmp-retries", default=1, show_default=True, type=click.IntRange(0, 10),
+              help="Extra tries of an unanswered SNMP request.")
 @click.option("--no-store", is_flag=True, help="Discover only; do not write the graph.")
 @click.pass_context
 def discover_cmd(ctx: click.Context, inventories: tuple[str, ...], json_file: str | None,
                  record_dir: str | None, concurrency: int, timeout: float,
                  command_timeout: float, connect_timeout: float, retries: int,
                  known_hosts: str | None, trust_on_first_use: bool, pin_file: str | None,
-                 key_file: str | None, no_store: bool) -> int:
-    """Discover the inventory's targets over SSH and store what was found.
+                 key_file: str | None, snmp_timeout: float, snmp_retries: int,
+                 no_store: bool) -> int:
+    """Discover the inventory's targets over SSH or SNMP and store what was found.
 
+    Each target's platform says what is asked: `linux` over SSH; the network CLIs
+    (cisco_ios, cisco_nxos, arista_eos, juniper_junos, huawei_vrp, hp_comware) over SSH
+    with read-only show/display commands; `generic_snmp` with `transport: snmp`.
     Prints a status table per target at the end. Exit code 2 when any target or
     collector failed (the others are stored all the same), 3 on bad input.
     """
@@ -246,11 +257,18 @@ def discover_cmd(ctx: click.Context, inventories: tuple[str, ...], json_file: st
         known_hosts=Path(known_hosts) if known_hosts else _default_known_hosts(),
         pin_file=Path(pin_file) if pin_file else _default_pin_file(str(ctx.obj)),
         trust_on_first_use=trust_on_first_use)
-    transports = {"ssh": SshTransport(host_keys=policy, connect_timeout=connect_timeout,
-                                      resolve_secret=resolve_secret)}
+    platforms = build_platforms(_installation_key(key_file, ctx))
+    transports: dict[str, Transport] = {
+        "ssh": SshTransport(host_keys=policy, connect_timeout=connect_timeout,
+                            resolve_secret=resolve_secret),
+        "cli": CliTransport(network_profiles(platforms), host_keys=policy,
+                            resolve_secret=resolve_secret, connect_timeout=connect_timeout),
+        "snmp": SnmpTransport(resolve_secret=resolve_secret, timeout=snmp_timeout,
+                              retries=snmp_retries),
+    }
     options = RunnerOptions(concurrency, timeout, command_timeout, connect_timeout, retries,
                             record_dir=Path(record_dir) if record_dir else None,
-                            platforms=build_platforms(_installation_key(key_file, ctx)))
+                            platforms=platforms)
     run = store.begin_run("discovery", datetime.now(UTC)) if store else 0
     with DiscoveryProgress(len(inv.targets)) as progress:
         result = discover(inv, transports, options, progress.done)

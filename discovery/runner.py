@@ -75,10 +75,7 @@ def discover_target(target: Target, transports: Mapping[str, Transport],
     deadline = begun + opts.target_timeout
     try:
         platform = get_platform(target.platform, opts.platforms)
-        transport = transports.get(target.transport)
-        if transport is None:
-            raise ConfigError(f"no transport {target.transport!r} configured",
-                              target=target.name)
+        transport = _transport(target, platform, transports)
         plan = platform.collectors(target)  # before connecting: bad vars fail fast
         session = _connect(transport, target, opts, deadline)
     except DiscoveryError as exc:
@@ -92,6 +89,25 @@ def discover_target(target: Target, transports: Mapping[str, Transport],
     return TargetResult(target.name, target.address, target.platform, target.transport,
                         time.monotonic() - begun, True, None, collectors, target.site,
                         target.role)
+
+
+# The inventory names the protocol (ssh, snmp); a platform may speak it its own way, as
+# the network platforms do through netmiko's CLI handling over SSH.
+_PROTOCOL = {"ssh": "ssh", "cli": "ssh", "snmp": "snmp"}
+
+
+def _transport(target: Target, platform: Platform,
+               transports: Mapping[str, Transport]) -> Transport:
+    protocol = _PROTOCOL.get(platform.transport, platform.transport)
+    if protocol != target.transport:
+        raise ConfigError(f"platform {platform.name} is discovered over {protocol}, but "
+                          f"the inventory says transport: {target.transport}",
+                          target=target.name)
+    transport = transports.get(platform.transport)
+    if transport is None:
+        raise ConfigError(f"no {platform.transport!r} transport configured",
+                          target=target.name)
+    return transport
 
 
 def _connect(transport: Transport, target: Target, opts: RunnerOptions,

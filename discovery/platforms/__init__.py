@@ -5,15 +5,32 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from discovery.errors import ConfigError
+from discovery.platforms import (
+    arista_eos,
+    cisco_ios,
+    cisco_nxos,
+    hp_comware,
+    huawei_vrp,
+    juniper_junos,
+)
 from discovery.platforms.base import Platform
+from discovery.platforms.common import DEFAULT_REDACTION_KEY
+from discovery.platforms.generic_snmp import GenericSnmpPlatform
 from discovery.platforms.linux import LinuxPlatform
+from discovery.platforms.netcli import NetworkPlatform
+
+NETWORK_PLATFORMS: tuple[NetworkPlatform, ...] = (
+    cisco_ios.PLATFORM, cisco_nxos.PLATFORM, arista_eos.PLATFORM,
+    juniper_junos.PLATFORM, huawei_vrp.PLATFORM, hp_comware.PLATFORM,
+)
 
 
-def build_platforms(redaction_key: bytes | None = None) -> dict[str, Platform]:
+def build_platforms(redaction_key: bytes = DEFAULT_REDACTION_KEY) -> dict[str, Platform]:
     """Every platform, keyed by name; `redaction_key` keys the fingerprints of secrets
     redacted from captured configs (use the installation's own key in production)."""
-    linux = LinuxPlatform(redaction_key) if redaction_key else LinuxPlatform()
-    return {"linux": linux}
+    platforms: list[Platform] = [LinuxPlatform(redaction_key), GenericSnmpPlatform()]
+    platforms += [network.keyed(redaction_key) for network in NETWORK_PLATFORMS]
+    return {platform.name: platform for platform in platforms}
 
 
 PLATFORMS: Mapping[str, Platform] = build_platforms()
@@ -29,4 +46,4 @@ def get_platform(name: str, platforms: Mapping[str, Platform] | None = None) -> 
     return platform
 
 
-__all__ = ["PLATFORMS", "Platform", "build_platforms", "get_platform"]
+__all__ = ["NETWORK_PLATFORMS", "PLATFORMS", "Platform", "build_platforms", "get_platform"]

@@ -8,6 +8,9 @@ from discovery.platforms.base import Outputs
 from discovery.transports.base import CommandOutput
 
 EXCERPT_CHARS = 80
+# Keys the HMAC fingerprints of redacted secrets when no installation key is given (tests,
+# `cmdb ingest` of recordings); `cmdb discover` uses the installation's own key.
+DEFAULT_REDACTION_KEY = b"cmdb-auditor/config-redaction/v1"
 
 
 def excerpt(text: str) -> str:

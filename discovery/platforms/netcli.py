@@ -20,7 +20,14 @@ from textfsm import TextFSMError
 
 from discovery.errors import ParseError
 from discovery.platforms.base import Collector, Outputs
-from discovery.platforms.common import excerpt, ok_stdout, parse_error, required
+from discovery.platforms.common import (
+    DEFAULT_REDACTION_KEY,
+    excerpt,
+    ok_stdout,
+    parse_error,
+    required,
+)
+from discovery.platforms.netconfig.collector import running_config_collector
 from discovery.transports.cli_profile import CliProfile
 from inventory.model import Target
 
@@ -190,20 +197,30 @@ def canonical_interface(name: str, aliases: Mapping[str, str]) -> str:
 
 
 class NetworkPlatform:
-    """A network CLI platform is data: its name, how its CLI behaves (CliProfile) and its
-    collectors. The allowlist is exactly the collectors' command lines (and fallbacks):
-    nothing else can be sent (DESIGN §6)."""
+    """A network CLI platform is data: its name, how its CLI behaves (CliProfile), its
+    fact collectors and the command printing its running configuration, which becomes
+    the redacted `running_config` collector (secrets fingerprinted with `redaction_key`).
+    The allowlist is exactly the collectors' command lines (and fallbacks): nothing else
+    can be sent (DESIGN §6)."""
 
     transport = "cli"
 
-    def __init__(self, name: str, profile: CliProfile,
-                 collectors: tuple[Collector, ...]) -> None:
+    def __init__(self, name: str, profile: CliProfile, collectors: tuple[Collector, ...],
+                 config_command: str, redaction_key: bytes = DEFAULT_REDACTION_KEY) -> None:
         self.name = name
         self.profile = profile
-        self._collectors = collectors
-        lines = [line for collector in collectors for command in collector.commands
+        self.fact_collectors = collectors
+        self.config_command = config_command
+        self._collectors = (*collectors,
+                            running_config_collector(name, config_command, redaction_key))
+        lines = [line for collector in self._collectors for command in collector.commands
                  for line in (command.line, command.fallback) if line is not None]
         self.allowlist = tuple(re.compile(re.escape(line)) for line in dict.fromkeys(lines))
+
+    def keyed(self, redaction_key: bytes) -> NetworkPlatform:
+        """The same platform fingerprinting redacted secrets with `redaction_key`."""
+        return NetworkPlatform(self.name, self.profile, self.fact_collectors,
+                               self.config_command, redaction_key)
 
     def collectors(self, target: Target) -> tuple[Collector, ...]:
         return self._collectors

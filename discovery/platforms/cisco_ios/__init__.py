@@ -1,7 +1,8 @@
 """Cisco IOS and IOS XE over the network CLI (netmiko `cisco_ios`): read-only `show`
 commands parsed with ntc-templates, one module per fact kind.
 
-Running configuration (wired by the lead, with redaction): `show running-config`."""
+The running configuration (`show running-config`) is the shared, redacted
+`running_config` collector of `netconfig`."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ COLLECTORS: tuple[Collector, ...] = (
     fdb.COLLECTOR,
 )
 
-PLATFORM = NetworkPlatform(PLATFORM_NAME, PROFILE, COLLECTORS)
+CONFIG_COMMAND = "show running-config"
 
-__all__ = ["COLLECTORS", "PLATFORM", "PROFILE"]
+PLATFORM = NetworkPlatform(PLATFORM_NAME, PROFILE, COLLECTORS, CONFIG_COMMAND)
+
+__all__ = ["COLLECTORS", "CONFIG_COMMAND", "PLATFORM", "PROFILE"]

@@ -1,7 +1,8 @@
 """HPE/H3C Comware over the network CLI (netmiko `hp_comware`): read-only `display`
 commands and pure parsers, one module per fact kind.
 
-The running configuration is not collected here (it needs redaction; the lead wires it):
+The running configuration is the shared, redacted `running_config` collector of
+`netconfig`:
 `display current-configuration` prints it with `#` section separators; paging is off
 after `screen-length disable`. Secrets appear as `cipher $c$3$...` or `hash $h$6$...`.
 """
@@ -22,6 +23,8 @@ COLLECTORS: tuple[Collector, ...] = (
     fdb.COLLECTOR,
 )
 
-PLATFORM = NetworkPlatform("hp_comware", PROFILE, COLLECTORS)
+CONFIG_COMMAND = "display current-configuration"
 
-__all__ = ["COLLECTORS", "PLATFORM", "PROFILE"]
+PLATFORM = NetworkPlatform("hp_comware", PROFILE, COLLECTORS, CONFIG_COMMAND)
+
+__all__ = ["COLLECTORS", "CONFIG_COMMAND", "PLATFORM", "PROFILE"]

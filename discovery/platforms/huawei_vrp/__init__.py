@@ -1,7 +1,8 @@
 """Huawei VRP over the network CLI (netmiko `huawei_vrp`): read-only `display`
 commands and pure parsers, one module per fact kind.
 
-The running configuration is not collected here (it needs redaction; the lead wires it):
+The running configuration is the shared, redacted `running_config` collector of
+`netconfig`:
 `display current-configuration` prints it with `#` section separators and a
 `!Software Version ...` header; paging is off after `screen-length 0 temporary`. Secrets
 appear as `cipher %^%#...%^%#` or `irreversible-cipher $1a$...$`.
@@ -23,6 +24,8 @@ COLLECTORS: tuple[Collector, ...] = (
     fdb.COLLECTOR,
 )
 
-PLATFORM = NetworkPlatform("huawei_vrp", PROFILE, COLLECTORS)
+CONFIG_COMMAND = "display current-configuration"
 
-__all__ = ["COLLECTORS", "PLATFORM", "PROFILE"]
+PLATFORM = NetworkPlatform("huawei_vrp", PROFILE, COLLECTORS, CONFIG_COMMAND)
+
+__all__ = ["COLLECTORS", "CONFIG_COMMAND", "PLATFORM", "PROFILE"]

@@ -1,7 +1,8 @@
 """Juniper Junos over the network CLI (netmiko `juniper_junos`): read-only `show`
 commands and pure parsers, one module per fact kind.
 
-The running configuration is not collected here (it needs redaction; the lead wires it):
+The running configuration is the shared, redacted `running_config` collector of
+`netconfig`:
 `show configuration | display set` gives one self-contained line per setting, and
 `show configuration` the hierarchical text; both print `## SECRET-DATA` after encrypted
 values (`$9$...`), which are secrets.
@@ -23,6 +24,8 @@ COLLECTORS: tuple[Collector, ...] = (
     fdb.COLLECTOR,
 )
 
-PLATFORM = NetworkPlatform("juniper_junos", PROFILE, COLLECTORS)
+CONFIG_COMMAND = "show configuration"
 
-__all__ = ["COLLECTORS", "PLATFORM", "PROFILE"]
+PLATFORM = NetworkPlatform("juniper_junos", PROFILE, COLLECTORS, CONFIG_COMMAND)
+
+__all__ = ["COLLECTORS", "CONFIG_COMMAND", "PLATFORM", "PROFILE"]

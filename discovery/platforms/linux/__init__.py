@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 
 from discovery.platforms.base import Collector
+from discovery.platforms.common import DEFAULT_REDACTION_KEY
 from discovery.platforms.linux import interfaces, packages, ports, services, system
 from discovery.platforms.linux.configs import (
-    DEFAULT_REDACTION_KEY,
     PATH_PATTERN,
     SYSCTL,
     configs_collector,

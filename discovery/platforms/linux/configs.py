@@ -24,14 +24,13 @@ from collections.abc import Mapping, Sequence
 from cmdb.schema import ConfigFile, Facts
 from discovery.errors import ConfigError
 from discovery.platforms.base import Collector, Command, Outputs, Parser
-from discovery.platforms.common import lines, parse_error
+from discovery.platforms.common import DEFAULT_REDACTION_KEY, lines, parse_error
 from discovery.platforms.linux._settings import infer_format, parse_settings, redact
 from discovery.transports.base import CommandOutput
 from inventory.model import Target
 
 NAME = "configs"
 COMPLETE = frozenset({"ConfigFile"})
-DEFAULT_REDACTION_KEY = b"cmdb-auditor/config-redaction/v1"
 DEFAULT_FILES = (
     "/etc/ssh/sshd_config",
     "/etc/chrony/chrony.conf",

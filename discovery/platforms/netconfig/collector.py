@@ -22,8 +22,7 @@ import hashlib
 from cmdb.schema import ConfigSnapshot, Facts, Source
 from discovery.errors import ParseError
 from discovery.platforms.base import Collector, Command, Outputs, Parser
-from discovery.platforms.common import excerpt, required
-from discovery.platforms.linux.configs import DEFAULT_REDACTION_KEY
+from discovery.platforms.common import DEFAULT_REDACTION_KEY, excerpt, required
 from discovery.platforms.netconfig.redact import RedactedConfig, redact_config
 from discovery.platforms.netconfig.rules import PlatformRules, rules_for
 

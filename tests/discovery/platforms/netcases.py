@@ -58,7 +58,7 @@ class NetCases:
 
     @property
     def collectors(self) -> tuple[Collector, ...]:
-        return PLATFORMS[self.platform].collectors(TARGET)
+        return PLATFORMS[self.platform].fact_collectors
 
     def collector(self, name: str) -> Collector:
         return next(c for c in self.collectors if c.name == name)

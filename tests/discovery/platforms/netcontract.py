@@ -40,7 +40,8 @@ REFUSED = (
     "undo stp enable", "terminal length 0",
     "show version; reload", "show version\nreload", "show version | redirect flash:x",
     "display version; reboot", "display version\nsystem-view", "show version | save /tmp/x",
-    "show running-config", "display current-configuration", "show configuration",
+    "show running-config | redirect flash:x", "show configuration | save /tmp/x",
+    "display current-configuration > flash:/x.cfg",
 )
 READ_ONLY_VERBS = ("show ", "display ")
 GARBAGE = "Welcome to the example.com lab\n%%%% this is not what the command prints %%%%\n"
@@ -90,6 +91,9 @@ def check_allowlist(platform: NetworkPlatform) -> None:
         assert line.startswith(READ_ONLY_VERBS), line  # read-only by construction
     for line in REFUSED:
         assert not is_allowed(platform, line), line
+    # The running configuration is read by its own, redacting collector, and only so.
+    assert is_allowed(platform, platform.config_command)
+    assert [c.name for c in platform.collectors(TARGET)][-1] == "running_config"
 
 
 def raw_outputs(platform: str) -> list[Path]:

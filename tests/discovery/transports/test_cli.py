@@ -26,7 +26,7 @@ from discovery.errors import (
     DiscoveryTimeout,
     HostKeyError,
 )
-from discovery.platforms.netcli import NetworkPlatform
+from discovery.platforms import NETWORK_PLATFORMS, build_platforms
 from discovery.transports.base import Session, Transport
 from discovery.transports.cli import (
     PAGER,
@@ -563,9 +563,9 @@ def test_unknown_platform_names_the_known_ones() -> None:
 
 
 def test_network_profiles_come_from_the_platforms() -> None:
-    ios = NetworkPlatform("cisco_ios", PROFILES["cisco_ios"], ())
-    assert network_profiles({"cisco_ios": ios, "linux": object()}) == {
-        "cisco_ios": PROFILES["cisco_ios"]}
+    profiles = network_profiles(build_platforms())
+    assert profiles == {p.name: p.profile for p in NETWORK_PLATFORMS}
+    assert {p.device_type for p in profiles.values()} <= set(peers.DIALECTS)
 
 
 # -- measured, not asserted -------------------------------------------------------------

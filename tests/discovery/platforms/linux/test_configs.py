@@ -8,11 +8,12 @@ import pytest
 
 from cmdb.schema import ConfigFile
 from discovery.errors import ParseError
+from discovery.platforms.common import DEFAULT_REDACTION_KEY
 from discovery.platforms.linux import configs
 from discovery.platforms.linux._settings import fingerprint, infer_format, parse_settings, redact
 from discovery.transports.base import CommandOutput
 
-KEY = configs.DEFAULT_REDACTION_KEY
+KEY = DEFAULT_REDACTION_KEY
 
 
 def _cat(path: str, stdout: str = "", stderr: str = "", status: int = 0) -> CommandOutput:

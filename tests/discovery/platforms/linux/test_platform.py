@@ -38,7 +38,7 @@ def test_registry() -> None:
 
 
 def test_unknown_platform_is_a_config_error() -> None:
-    with pytest.raises(ConfigError, match=r"'vms'.*known: linux"):
+    with pytest.raises(ConfigError, match=r"'vms'.*known: arista_eos, .*linux"):
         get_platform("vms")
 
 

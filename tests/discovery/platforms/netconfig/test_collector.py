@@ -12,7 +12,7 @@ import pytest
 
 from cmdb.schema import ConfigSnapshot, Source, facts_from_json, facts_to_json
 from discovery.errors import CommandError, ParseError
-from discovery.platforms.linux.configs import DEFAULT_REDACTION_KEY
+from discovery.platforms.common import DEFAULT_REDACTION_KEY
 from discovery.platforms.netconfig import running_config_collector
 from discovery.platforms.netconfig.collector import NAME, parse
 from discovery.platforms.netconfig.redact import fingerprint

@@ -27,6 +27,13 @@ from cmdb.schema import RELATIONSHIPS, FactsError, stable_uid
 from cmdb.schema_docs import render_markdown
 from cmdb.store import GraphStore, StoreError, default_store_url, local_dir, open_store
 from cmdb.store.impact import Direction
+from cmdb.topology import update_topology
+from cmdb.topology.report import (
+    TopologyReport,
+    report_to_dot,
+    report_to_json,
+    topology_report,
+)
 from cmdb.views import conflict_row, history_row, impact_row, node_detail, node_row, run_row
 from discovery.platforms import build_platforms
 from discovery.progress import DiscoveryProgress
@@ -318,6 +325,12 @@ def _store_result(store: GraphStore, result: DiscoveryResult, run: int) -> None:
     for conflict in changeset.conflicts:
         out.print(f"[yellow]identity conflict[/] ({conflict.kind}) {conflict.target}: "
                   f"{conflict.detail}")
+    topology = update_topology(store, info)
+    if topology.links or topology.attachments or topology.pending or topology.links_removed:
+        out.print(f"topology: {topology.links} links (+{topology.links_added} "
+                  f"-{topology.links_removed}), {topology.attachments} endpoints attached "
+                  f"(+{topology.attachments_added} -{topology.attachments_removed}), "
+                  f"{topology.pending} neighbours pending")
 
 
 @cli.command("ingest")
@@ -443,6 +456,48 @@ def impact_cmd(ctx: click.Context, ref: str, types: tuple[str, ...], direction: 
           ["depth", "CI", "uid", "path"],
           ([r["depth"], f"{r['label']} {r['name']}", r["uid"], r["explanation"]] for r in rows))
     return EXIT_OK
+
+
+@cli.command("topology")
+@click.option("--site", help="Only links, attachments and pending neighbours touching a "
+                             "device at this site.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "dot"]), default="text",
+              show_default=True, help="dot: Graphviz, e.g. `cmdb topology --format dot | "
+                                      "dot -Tsvg > net.svg`.")
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@click.pass_context
+def topology_cmd(ctx: click.Context, site: str | None, fmt: str, as_json: bool) -> int:
+    """The layer-2 topology discovery found: links between interfaces (from LLDP/CDP, both
+    ends in the graph), endpoints attached to switch ports (from MAC and ARP tables), each
+    with the runs that first and last saw it, and the neighbours still pending (far end
+    not in the graph, or not uniquely) with the reason.
+
+    It is re-derived after every `cmdb discover` or `cmdb ingest`.
+    """
+    report = topology_report(_store(ctx), site)
+    if as_json or fmt == "json":
+        _emit_json(report_to_json(report))
+    elif fmt == "dot":
+        click.echo(report_to_dot(report), nl=False)
+    else:
+        _print_topology(report)
+    return EXIT_OK
+
+
+def _print_topology(report: TopologyReport) -> None:
+    table(f"{len(report.links)} links", ["device", "port", "device", "port", "first run",
+                                         "last run"],
+          ([r.a.device, r.a.port, r.b.device, r.b.port, r.first_run, r.last_run]
+           for r in report.links))
+    table(f"{len(report.attachments)} endpoints attached", [
+        "endpoint", "interface", "switch", "port", "first run", "last run"],
+        ([r.a.device, r.a.port, r.b.device, r.b.port, r.first_run, r.last_run]
+         for r in report.attachments))
+    if report.pending:
+        table(f"{len(report.pending)} neighbours pending", [
+            "device", "port", "protocol", "neighbour", "its port", "why"],
+            ([r.device, r.local_port, r.protocol, r.remote_device, r.remote_port, r.reason]
+             for r in report.pending))
 
 
 @cli.group("store")

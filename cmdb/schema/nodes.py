@@ -299,5 +299,10 @@ class Site(Node):
 
 
 relationship("LOCATED_IN", "Device", "Site", "The device is at this site.")
-relationship("CONNECTED_TO", "Interface", "Interface", "Physical link (LLDP/CDP).")
+relationship("CONNECTED_TO", "Interface", "Interface",
+             "Physical link seen by LLDP/CDP, from the lower uid to the higher (links have no "
+             "direction); derived after each discovery run by cmdb.topology.")
+relationship("ATTACHED_TO", "Interface", "Interface",
+             "An endpoint's interface is plugged into this switch port: its MAC (or its IP "
+             "through ARP) was learnt there; derived by cmdb.topology.")
 relationship("DEPENDS_ON", "Device", "Device", "The source needs the target to work.")

@@ -159,6 +159,11 @@ class GraphStore(Protocol):
 
     def neighbours(self, uid: str, as_of: int | None = None) -> list[Edge]: ...
 
+    def relationships(self, rel_type: str) -> list[RelRecord]:
+        """Every present relationship of `rel_type`, with the runs that first and last
+        saw it, ordered by (src, dst); a type the schema does not declare is an error."""
+        ...
+
     def impact(self, uid: str, types: Sequence[str] = (),
                direction: Direction = Direction.BOTH, max_depth: int = 3) -> ImpactGraph: ...
 

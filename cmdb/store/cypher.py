@@ -268,6 +268,14 @@ ALL_NODES = f"MATCH (n:{CI}) RETURN labels(n) AS labels, properties(n) AS props 
 ALL_RELATIONSHIPS = (f"MATCH (a:{CI})-[r]->(b:{CI}) RETURN a.uid AS src, type(r) AS type, "
                      "b.uid AS dst, r.status AS status, r.first_run AS first_run, "
                      "r.last_run AS last_run")
+def relationships_of(rel_type: str) -> str:
+    """Present relationships of one type, with the runs that first and last saw them."""
+    spec = RELATIONSHIPS[_rel(rel_type)]
+    return (f"MATCH (a:{_label(spec.src)})-[r:{rel_type}]->(b:{_label(spec.dst)}) "
+            "WHERE r.status = 'present' RETURN a.uid AS src, b.uid AS dst, "
+            "r.first_run AS first_run, r.last_run AS last_run ORDER BY src, dst")
+
+
 ALL_EVIDENCE = "MATCH (e:Evidence) RETURN e.uid AS uid, e.kind AS kind, e.value AS value"
 ALL_HISTORY = "MATCH (c:Change) RETURN c ORDER BY c.seq"
 ALL_CONFLICTS = "MATCH (c:Conflict) RETURN c ORDER BY c.run, c.seq"

@@ -27,6 +27,7 @@ from cmdb.store.base import (
     NodeRecord,
     ObservationRecord,
     PropertyValue,
+    RelRecord,
     RunRecord,
     StoreError,
     sort_edges,
@@ -219,6 +220,14 @@ class Neo4jStore:
         if exact or found:
             return exact or sorted(r["uid"] for r in found)
         return sorted({r["uid"] for r in self._read(cypher.RESOLVE_HOST, ref=ref)})
+
+    def relationships(self, rel_type: str) -> list[RelRecord]:
+        try:
+            query = cypher.relationships_of(rel_type)
+        except cypher.CypherError as exc:
+            raise StoreError(str(exc)) from exc
+        return [RelRecord(r["src"], rel_type, r["dst"], NodeStatus.PRESENT, r["first_run"],
+                          r["last_run"]) for r in self._read(query)]
 
     def neighbours(self, uid: str, as_of: int | None = None) -> list[Edge]:
         if as_of is None:

@@ -8,13 +8,16 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cmdb.changeset import ApplySummary, Conflict, NodeStatus
+from cmdb.schema import RELATIONSHIPS
 from cmdb.store.base import (
     Edge,
     HistoryEntry,
     NodeRecord,
     ObservationRecord,
     PropertyValue,
+    RelRecord,
     RunRecord,
+    StoreError,
     sort_edges,
 )
 from cmdb.store.impact import Direction, ImpactGraph, Walk, breadth_first
@@ -131,6 +134,14 @@ class SqliteReader:
         return sort_edges(uid, [Edge(s, t, d, labels.get(d if s == uid else s, "?"),
                                      "out" if s == uid else "in", present)
                                 for s, t, d, present in rows])
+
+    def relationships(self, rel_type: str) -> list[RelRecord]:
+        if rel_type not in RELATIONSHIPS:
+            raise StoreError(f"unknown relationship type {rel_type!r}")
+        return [RelRecord(src, rel_type, dst, NodeStatus.PRESENT, first, last)
+                for src, dst, first, last in self.conn.execute(
+                    "SELECT src, dst, first_run, last_run FROM rels WHERE type = ? AND "
+                    "status = 'present' ORDER BY src, dst", (rel_type,))]
 
     def impact(self, uid: str, types: Sequence[str] = (), direction: Direction = Direction.BOTH,
                max_depth: int = 3) -> ImpactGraph:

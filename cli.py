@@ -21,6 +21,7 @@ import yaml
 
 from audit.cli import COMMANDS as AUDIT_COMMANDS
 from cmdb.changeset import RunInfo
+from cmdb.config_cli import COMMANDS as CONFIG_COMMANDS
 from cmdb.ingest import ingest
 from cmdb.render import changes_table, missed_text, out, print_detail, table
 from cmdb.schema import RELATIONSHIPS, FactsError, stable_uid
@@ -607,7 +608,7 @@ def conflicts_cmd(ctx: click.Context, run: int | None, as_json: bool) -> int:
     return EXIT_OK
 
 
-for _group in AUDIT_COMMANDS:
+for _group in (*AUDIT_COMMANDS, *CONFIG_COMMANDS):
     cli.add_command(_group)
 
 

@@ -77,10 +77,12 @@ def config_group() -> None:
     """Network devices' configuration history: every version discovery recorded,
     one version's text, and what changed between two.
 
-    \b
     Configurations are stored redacted: secrets read <redacted>, and a keyed
     fingerprint per secret tells that a secret changed without storing it.
     DEVICE is a device uid, a uid prefix or a host name.
+
+    \b
+    Examples:
       cmdb config versions rtr1          every version, with the secrets that changed
       cmdb config show rtr1              the latest text (--version N for an older one)
       cmdb config diff rtr1              the last two versions (exit 1 if they differ)

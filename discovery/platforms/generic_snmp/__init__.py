@@ -2,7 +2,7 @@
 (SNMPv2-MIB, IF-MIB, IP-MIB, ENTITY-MIB, LLDP-MIB, CISCO-CDP-MIB, BRIDGE/Q-BRIDGE-MIB,
 HOST-RESOURCES-MIB). Collectors are OID lists (`oids`) plus pure parsers of the
 transport's snmprec-format answers; `classify` says which CLI platform a device should be
-handed to.
+handed to, and `naming` names its interfaces the way that CLI platform does.
 
 Command lines are `walk OID [OID ...]` and `get OID [OID ...]` with numeric OIDs: reads
 only, which is all the allowlist admits.

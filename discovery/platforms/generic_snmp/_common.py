@@ -1,6 +1,7 @@
 """Helpers every generic SNMP collector shares: building `walk`/`get` command lines,
 decoding the outputs that answered, grouping a table's columns into rows, and turning
-SNMP values into schema values (text, numbers, MACs, interface names).
+SNMP values into schema values (text, numbers, MACs, unique names). Interface names are
+in `naming`.
 
 A value that is absent or unusable is None (not observed), never "" or a placeholder.
 """
@@ -116,20 +117,6 @@ def hex_string(value: Value) -> str | None:
     if not isinstance(value, bytes) or not value:
         return None
     return value.hex()
-
-
-def interface_names(walk: Walk) -> dict[int, str]:
-    """ifIndex -> the interface name the `interfaces` collector uses: ifName, else
-    ifDescr. Needs the ifName and ifDescr columns in `walk`."""
-    names: dict[int, str] = {}
-    descr = rows(walk, oids.IF_TABLE)
-    x = rows(walk, oids.IF_X_TABLE)
-    for index in sorted(set(descr) | set(x)):
-        if len(index) != 1:
-            continue
-        name = text(x.get(index, {}).get("name")) or text(descr.get(index, {}).get("descr"))
-        names[index[0]] = name if name is not None else f"ifIndex {index[0]}"
-    return unique_names(names)
 
 
 def unique_names(names: Mapping[int, str]) -> dict[int, str]:

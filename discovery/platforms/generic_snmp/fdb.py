@@ -9,16 +9,18 @@ Decisions:
   it back to the VLAN where one VLAN uses it. Without that, an id in 1..4094 is taken as
   the VLAN (Cisco, Arista, Comware use the VLAN id) and any other (Junos' internal ids
   such as 524288) is VLAN 0, unknown.
-- Bridge port -> ifIndex through dot1dBasePortIfIndex -> interface name; a port the
-  agent does not map (0 = the switch itself) leaves `interface` not observed.
+- Bridge port -> ifIndex through dot1dBasePortIfIndex -> interface name (the one the
+  `interfaces` collector uses, see `naming`); a port the agent does not map (0 = the
+  switch itself), or a run whose names or `sys_ids` failed, leaves `interface` not
+  observed.
 - Status: learned -> dynamic, self -> self, mgmt -> static, other -> other; `invalid`
   (aged out) entries are skipped.
 - ARP only adds IPs: a MAC several IPs map to gets the lowest (IPv4 first), so the
   result does not depend on table order. ARP entries without an FDB entry are not
   ForwardingEntries (the schema's entries are learnt MACs).
 - `complete` when the agent is a bridge (dot1dBasePortTable answered) or listed FDB
-  entries, and both FDB walks and the interface names answered: an empty FDB on a
-  non-bridge says nothing, and a failed walk is not an empty table.
+  entries, and both FDB walks, the interface names and `sys_ids` answered: an empty FDB
+  on a non-bridge says nothing, and a failed walk is not an empty table.
 """
 
 from __future__ import annotations
@@ -32,7 +34,6 @@ from discovery.platforms.generic_snmp._common import (
     IF_NAME_OIDS,
     Answers,
     integer,
-    interface_names,
     mac,
     mac_from_index,
     read,
@@ -40,11 +41,13 @@ from discovery.platforms.generic_snmp._common import (
     walk_command,
 )
 from discovery.platforms.generic_snmp.interfaces import inet_address
+from discovery.platforms.generic_snmp.naming import SYS_IDS, interface_names, sys_ids_command
 
 NAME = "fdb"
 
 COMMANDS = (
     walk_command("if_names", *IF_NAME_OIDS),
+    sys_ids_command(),
     walk_command("bridge_ports", *oids.DOT1D_BASE_PORT.walk_oids()),
     walk_command("dot1d_fdb", *oids.DOT1D_TP_FDB.walk_oids()),
     walk_command("dot1q_fdb", *oids.DOT1Q_TP_FDB.walk_oids()),
@@ -80,7 +83,7 @@ def parse(outputs: Outputs) -> Facts:
             ip=ips.get(address), entry_type=None if status is None else STATUS.get(status))
         found.setdefault((address, vlan), entry)
     bridge = bool(rows(answers.walk, oids.DOT1D_BASE_PORT))
-    whole = all(answers.has(n) for n in ("if_names", "dot1d_fdb", "dot1q_fdb"))
+    whole = all(answers.has(n) for n in ("if_names", SYS_IDS, "dot1d_fdb", "dot1q_fdb"))
     return Facts(nodes=tuple(found[key] for key in sorted(found)),
                  complete=COMPLETE if (bridge or found) and whole else frozenset())
 
@@ -102,7 +105,7 @@ def _vlan(fdb_id: int, vlans: dict[int, int]) -> int:
 
 
 def _port_names(answers: Answers) -> dict[int, str]:
-    names = interface_names(answers.walk)
+    names = interface_names(answers)
     found = {}
     for index, row in rows(answers.walk, oids.DOT1D_BASE_PORT).items():
         if_index = integer(row.get("if_index"))

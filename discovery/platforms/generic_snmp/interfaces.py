@@ -2,13 +2,15 @@
 ipAddrTable (IPv4) and ipAddressTable (IPv4 and IPv6), owned by interface name.
 
 Decisions:
-- The name is ifName, else ifDescr (shared with the neighbour and FDB collectors through
-  `interface_names`, so every collector names an interface the same way).
+- The name is the one the device's CLI platform uses (ifDescr on IOS, ifName elsewhere;
+  see `naming`), shared with the neighbour and FDB collectors through `interface_names`,
+  so every collector names an interface the same way.
 - ifHighSpeed (Mb/s) wins over ifSpeed, which saturates at 4294967295 above 4 Gb/s; a
   speed of 0 means the agent does not know it (not observed).
-- Both interface tables are required commands: if ifXTable failed and names silently fell
-  back to ifDescr, every interface would be renamed. An empty ifXTable (old printers) is
-  an answer, and then ifDescr is the name.
+- Both interface tables and `sys_ids` are required commands: if ifXTable or the
+  classification failed and names silently fell back to another column, every interface
+  would be renamed. An empty ifXTable (old printers) is an answer, and then ifDescr is
+  the name.
 - `complete`: Interface when ifTable listed at least one row (IF-MIB is mandatory, so an
   empty ifTable means a restricted view, not a device without interfaces); IpAddress only
   when ipAddressTable listed rows: ipAddrTable knows no IPv6, so on agents that have only
@@ -28,7 +30,6 @@ from discovery.platforms.generic_snmp import oids
 from discovery.platforms.generic_snmp._common import (
     Answers,
     integer,
-    interface_names,
     mac,
     read,
     rows,
@@ -36,6 +37,7 @@ from discovery.platforms.generic_snmp._common import (
     walk_command,
 )
 from discovery.platforms.generic_snmp._snmprec import Oid, Value
+from discovery.platforms.generic_snmp.naming import SYS_IDS, interface_names, sys_ids_command
 
 NAME = "interfaces"
 
@@ -44,6 +46,7 @@ COMMANDS = (
     walk_command("if_x_table", *oids.IF_X_TABLE.walk_oids(), required=True),
     walk_command("ip_addr_table", *oids.IP_ADDR_TABLE.walk_oids()),
     walk_command("ip_address_table", *oids.IP_ADDRESS_TABLE.walk_oids()),
+    sys_ids_command(required=True),
 )
 
 # IANAifType numbers -> kind; ethernet and loopback use the linux platform's words.
@@ -61,10 +64,10 @@ _BROADCAST = 3
 
 
 def parse(outputs: Outputs) -> Facts:
-    for name in ("if_table", "if_x_table"):
+    for name in ("if_table", "if_x_table", SYS_IDS):
         required(outputs, NAME, name)
     answers = read(outputs, NAME, (c.name for c in COMMANDS))
-    names = interface_names(answers.walk)
+    names = interface_names(answers)
     x_rows = rows(answers.walk, oids.IF_X_TABLE)
     nodes: list[Node] = []
     for index, row in rows(answers.walk, oids.IF_TABLE).items():

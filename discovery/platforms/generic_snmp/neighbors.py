@@ -1,11 +1,12 @@
 """The `neighbors` collector: LLDP-MIB lldpRemTable and CISCO-CDP-MIB cdpCacheTable as
-Neighbors, each on the local interface name the `interfaces` collector uses.
+Neighbors, each on the local interface name the `interfaces` collector uses (see `naming`).
 
 Decisions:
 - LLDP's local port number is not an ifIndex on every agent. The local interface is the
   lldpLocPortTable port id, else its port description, when either is a known ifName or
   ifDescr; else a numeric port id of subtype `local` taken as the ifIndex (Junos); else
-  the port number as an ifIndex; else the port id or description as sent.
+  the port number as an ifIndex; else the port id or description as sent, expanded by
+  the device's CLI abbreviations as the names are (`naming`).
 - Chassis and port ids: MAC subtypes become colon MACs, network-address subtypes an IP,
   others text (hex when not printable). The remote device is lldpRemSysName, else the
   chassis id; the remote port the port id, else the port description. A row with no
@@ -13,8 +14,9 @@ Decisions:
 - The management address is the first IPv4 of lldpRemManAddrTable, else the first IPv6.
 - `complete`: when the agent answered its LLDP local port table or cdpGlobalRun, so it
   implements the protocol and an empty remote table means no neighbour. An agent with
-  neither says nothing about neighbours; nor does a run where a remote table or the
-  interface names failed (names would change, and neighbours would be missing).
+  neither says nothing about neighbours; nor does a run where a remote table, the
+  interface names or `sys_ids` failed (names would change, and neighbours would be
+  missing).
 """
 
 from __future__ import annotations
@@ -29,7 +31,6 @@ from discovery.platforms.generic_snmp._common import (
     Answers,
     get_command,
     integer,
-    interface_names,
     mac,
     read,
     rows,
@@ -37,11 +38,19 @@ from discovery.platforms.generic_snmp._common import (
     walk_command,
 )
 from discovery.platforms.generic_snmp._snmprec import Oid, Value
+from discovery.platforms.generic_snmp.naming import (
+    SYS_IDS,
+    NameRule,
+    interface_names,
+    name_rule,
+    sys_ids_command,
+)
 
 NAME = "neighbors"
 
 COMMANDS = (
     walk_command("if_names", *IF_NAME_OIDS),
+    sys_ids_command(),
     walk_command("lldp_local", *oids.LLDP_LOC_PORT.walk_oids()),
     walk_command("lldp_remote", *oids.LLDP_REM.walk_oids()),
     walk_command("lldp_man_addr", *oids.LLDP_REM_MAN_ADDR.walk_oids()),
@@ -59,14 +68,14 @@ _IANA_FAMILY = {1: 4, 2: 16}
 
 def parse(outputs: Outputs) -> Facts:
     answers = read(outputs, NAME, (c.name for c in COMMANDS))
-    names = interface_names(answers.walk)
+    names = interface_names(answers)
     known = _known_names(answers, names)
     found: dict[tuple[str, ...], Neighbor] = {}
     for neighbor in (*_lldp(answers, names, known), *_cdp(answers, names)):
         found.setdefault(neighbor.key_values(), neighbor)
     local = rows(answers.walk, oids.LLDP_LOC_PORT)
     implemented = bool(local) or answers.walk.get(oids.CDP_GLOBAL_RUN) is not None
-    whole = all(answers.has(n) for n in ("if_names", "lldp_remote", "cdp_cache"))
+    whole = all(answers.has(n) for n in ("if_names", SYS_IDS, "lldp_remote", "cdp_cache"))
     return Facts(nodes=tuple(found.values()),
                  complete=COMPLETE if implemented and whole else frozenset())
 
@@ -85,6 +94,7 @@ def _known_names(answers: Answers, names: dict[int, str]) -> dict[str, str]:
 def _lldp(answers: Answers, names: dict[int, str], known: dict[str, str]) -> list[Neighbor]:
     local = rows(answers.walk, oids.LLDP_LOC_PORT)
     addresses = _management_addresses(answers)
+    rule = name_rule(answers)
     found = []
     for index, row in rows(answers.walk, oids.LLDP_REM).items():
         if len(index) != 3:
@@ -97,7 +107,8 @@ def _lldp(answers: Answers, names: dict[int, str], known: dict[str, str]) -> lis
             continue
         found.append(Neighbor(
             protocol="lldp",
-            local_interface=_local_port(index[1], local.get((index[1],), {}), names, known),
+            local_interface=_local_port(index[1], local.get((index[1],), {}), names, known,
+                                        rule),
             remote_device=device, remote_port=port, remote_chassis_id=chassis,
             remote_port_description=text(row.get("port_desc")),
             remote_platform=text(row.get("sys_desc")),
@@ -107,7 +118,7 @@ def _lldp(answers: Answers, names: dict[int, str], known: dict[str, str]) -> lis
 
 
 def _local_port(number: int, row: dict[str, Value], names: dict[int, str],
-                known: dict[str, str]) -> str:
+                known: dict[str, str], rule: NameRule | None) -> str:
     port_id, desc = text(row.get("id")), text(row.get("desc"))
     for candidate in (port_id, desc):
         if candidate is not None and candidate in known:
@@ -115,7 +126,12 @@ def _local_port(number: int, row: dict[str, Value], names: dict[int, str],
     local = integer(row.get("id_subtype")) == _PORT_LOCAL
     if local and port_id is not None and port_id.isdigit() and int(port_id) in names:
         return names[int(port_id)]
-    return names.get(number) or port_id or desc or f"lldp port {number}"
+    if number in names:
+        return names[number]
+    sent = port_id or desc
+    if sent is None:
+        return f"lldp port {number}"
+    return sent if rule is None else rule.canonical(sent)
 
 
 def _id(subtype: Value, value: Value, kinds: tuple[int, int]) -> str | None:

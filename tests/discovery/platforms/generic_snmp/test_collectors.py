@@ -148,7 +148,8 @@ def test_interfaces_with_only_some_columns() -> None:
                     if_table=f"{IF}.3.1|2|6\n{IF}.3.2|2|24\n",
                     if_x_table="1.3.6.1.2.1.31.1.1.1.1.1|4|Gi1/0/1\n")
     found = [n for n in interfaces.parse(outputs).nodes if isinstance(n, Interface)]
-    assert found == [Interface(name="Gi1/0/1", kind="ether"),
+    # an IOS switch without ifDescr: ifName's short form, expanded by the IOS aliases
+    assert found == [Interface(name="GigabitEthernet1/0/1", kind="ether"),
                      Interface(name="ifIndex 2", kind="loopback")]
 
 
@@ -174,14 +175,14 @@ def test_neighbors_without_lldp_or_cdp_mib_claim_nothing() -> None:
     assert neighbors.parse(outputs).complete == {"Neighbor"}  # cdpGlobalRun answered
 
 
-@pytest.mark.parametrize("name", ["lldp_remote", "cdp_cache", "if_names"])
+@pytest.mark.parametrize("name", ["lldp_remote", "cdp_cache", "if_names", "sys_ids"])
 def test_a_failed_walk_is_not_an_empty_table(name: str) -> None:
     outputs = _case("neighbors", "lldp_and_cdp")
     outputs[name] = _failed(outputs, name)
     assert neighbors.parse(outputs).complete == frozenset()
     fdb_outputs = read_case(FIXTURES / "fdb" / "q_bridge_arp")
     assert fdb.parse(fdb_outputs).complete == {"ForwardingEntry"}
-    failed = "dot1d_fdb" if name == "cdp_cache" else "if_names"
+    failed = {"cdp_cache": "dot1d_fdb", "lldp_remote": "if_names"}.get(name, name)
     fdb_outputs[failed] = _failed(fdb_outputs, failed)
     assert fdb.parse(fdb_outputs).complete == frozenset()
 
@@ -190,8 +191,8 @@ def test_neighbor_local_port_falls_back_to_the_port_number_as_if_index() -> None
     outputs = _case("neighbors", "lldp_and_cdp", lldp_local="")
     local = {n.remote_device: n.local_interface for n in neighbors.parse(outputs).nodes
              if isinstance(n, Neighbor) and n.protocol == "lldp"}
-    assert local == {"dist-sw1.example.com": "Gi1/0/1", "SN-DB8-0002": "Gi1/0/2",
-                     "host3.example.com": "lldp port 7"}
+    assert local == {"dist-sw1.example.com": "GigabitEthernet1/0/1",
+                     "SN-DB8-0002": "GigabitEthernet1/0/2", "host3.example.com": "lldp port 7"}
 
 
 @pytest.mark.parametrize(("raw", "expected"), [

@@ -37,7 +37,7 @@ def test_every_declared_command_is_allowed_and_named_safely() -> None:
 def test_only_system_emits_the_device() -> None:
     required = {c.name: [x.name for x in c.commands if x.required] for c in COLLECTORS}
     assert required["system"] == ["system"]
-    assert required["interfaces"] == ["if_table", "if_x_table"]
+    assert required["interfaces"] == ["if_table", "if_x_table", "sys_ids"]
     assert all(not v for k, v in required.items() if k not in ("system", "interfaces"))
 
 

@@ -72,8 +72,23 @@ SERIALS = {
     "junos_qfx5100": None,  # no ENTITY-MIB
 }
 
+IF_ENTRY = "1.3.6.1.2.1.2.2.1"
 IF_DESCR, IF_TYPE, IF_PHYS = "1.3.6.1.2.1.2.2.1.2.", "1.3.6.1.2.1.2.2.1.3.", "1.3.6.1.2.1.2.2.1.6."
 IF_NAME, IF_ALIAS = "1.3.6.1.2.1.31.1.1.1.1.", "1.3.6.1.2.1.31.1.1.1.18."
+BASE_PORT_IF_INDEX = "1.3.6.1.2.1.17.1.4.1.2."
+Q_FDB_PORT, Q_FDB_STATUS = "1.3.6.1.2.1.17.7.1.2.2.1.2.", "1.3.6.1.2.1.17.7.1.2.2.1.3."
+D_FDB_PORT, D_FDB_STATUS = "1.3.6.1.2.1.17.4.3.1.2.", "1.3.6.1.2.1.17.4.3.1.3."
+FDB_INVALID = "2"
+
+# The interface name rule, per CLI platform, read from the recordings: the column holding
+# the name the platform's CLI interface listing prints. IOS and IOS XE put that long name
+# (`GigabitEthernet1/0/1`, `Null0`) in ifDescr and a short one (`Gi1/0/1`, `Nu0`) in
+# ifName; NX-OS, EOS, Junos, VRP and Comware have the same long name in both, and the
+# name is ifName. A row of those recordings either has that column or no name at all
+# (`ifIndex <n>`, one sanitised VRP row). Devices without a CLI platform (hosts,
+# printers, UPSes) are named by ifName, else ifDescr.
+NAME_COLUMN = {"cisco_ios": IF_DESCR, "cisco_nxos": IF_NAME, "arista_eos": IF_NAME,
+               "juniper_junos": IF_NAME, "huawei_vrp": IF_NAME, "hp_comware": IF_NAME}
 
 
 def _id(path: Path | None) -> str:
@@ -161,20 +176,38 @@ def test_system_chassis_serial(path: Path | None) -> None:
         assert device.serial == SERIALS[path.stem]
 
 
+@cache
+def _expected_names(path: Path) -> dict[str, str]:
+    """ifIndex -> interface name by NAME_COLUMN; a name several rows share gets
+    ` #<ifIndex>` on each of them."""
+    platform = CLASSIFICATION[path.stem][1]
+    names, descrs = _column(path, IF_NAME), _column(path, IF_DESCR)
+    indexes = _rows(path, IF_ENTRY, (2, 3, 4, 5, 6, 7, 8)) | set(names)
+    found: dict[str, str | None] = {}
+    for index in indexes:
+        if platform in NAME_COLUMN:
+            found[index] = _text(_column(path, NAME_COLUMN[platform]).get(index))
+            other = _text((names if NAME_COLUMN[platform] == IF_DESCR else descrs).get(index))
+            assert found[index] is not None or other is None, f"{path.stem}: {index}"
+        else:
+            found[index] = _text(names.get(index)) or _text(descrs.get(index))
+    named = {i: n if n is not None else f"ifIndex {i}" for i, n in found.items()}
+    shared = [n for n in named.values() if list(named.values()).count(n) > 1]
+    return {i: f"{n} #{i}" if n in shared else n for i, n in named.items()}
+
+
 @pytest.mark.parametrize("path", RECORDINGS, ids=_id)
 def test_interfaces_against_if_table(path: Path | None) -> None:
     path = _need(path)
     facts = _facts(path, "interfaces")
     found = {n.name: n for n in _of(facts, Interface) if isinstance(n, Interface)}
-    indexes = _rows(path, "1.3.6.1.2.1.2.2.1", (2, 3, 4, 5, 6, 7, 8))
+    indexes = _rows(path, IF_ENTRY, (2, 3, 4, 5, 6, 7, 8))
     assert len(found) == len(indexes) > 0
     assert ("Interface" in facts.complete) is True
+    expected = _expected_names(path)
+    assert set(found) == {expected[i] for i in indexes}
     first = min(indexes, key=int)
-    names, descrs = _column(path, IF_NAME), _column(path, IF_DESCR)
-    name = _text(names.get(first)) or _text(descrs.get(first))
-    assert name is not None
-    interface = found.get(name) or next(v for k, v in found.items()
-                                        if k.startswith(f"{name} #"))
+    interface = found[expected[first]]
     assert interface.description == _text(_column(path, IF_ALIAS).get(first))
     phys = _column(path, IF_PHYS).get(first)
     if phys is not None and phys[0] == "4x" and len(phys[1]) == 12:
@@ -185,11 +218,13 @@ def test_interfaces_against_if_table(path: Path | None) -> None:
 def test_ipv4_addresses_against_ip_addr_table(path: Path | None) -> None:
     path = _need(path)
     facts = _facts(path, "interfaces")
-    addresses = {n.address for n in _of(facts, IpAddress) if isinstance(n, IpAddress)}
-    if_indexes = _rows(path, "1.3.6.1.2.1.2.2.1", (2, 3))
+    addresses = {(n.interface, n.address) for n in _of(facts, IpAddress)
+                 if isinstance(n, IpAddress)}
+    if_indexes = _rows(path, IF_ENTRY, (2, 3))
+    names = _expected_names(path)
     for index, (_, if_index) in _column(path, "1.3.6.1.2.1.4.20.1.2.").items():
         if if_index in if_indexes and all(p.isdigit() for p in index.split(".")):
-            assert index in addresses
+            assert (names[if_index], index) in addresses
 
 
 @pytest.mark.parametrize("path", RECORDINGS, ids=_id)
@@ -216,13 +251,11 @@ def test_neighbors_against_lldp_and_cdp(path: Path | None) -> None:
     assert len([n for n in found if n.protocol == "cdp"]) == len(cdp)
     local_ports = _column(path, "1.0.8802.1.1.2.1.3.7.1.3.")
     assert ("Neighbor" in facts.complete) == bool(local_ports)
-    for neighbor in found:  # every local interface is one the interfaces collector names
-        assert neighbor.local_interface in _interface_names(path)
-
-
-def _interface_names(path: Path) -> set[str]:
-    return {n.name for n in _of(_facts(path, "interfaces"), Interface)
-            if isinstance(n, Interface)}
+    names = _expected_names(path)
+    for neighbor in found:  # every local interface is named as the interface is
+        assert neighbor.local_interface in names.values()
+    assert {n.local_interface for n in found if n.protocol == "cdp"} == {
+        names[index.split(".")[0]] for index in cdp}  # cdpCacheIfIndex
 
 
 @pytest.mark.parametrize("path", RECORDINGS, ids=_id)
@@ -233,10 +266,30 @@ def test_fdb_against_bridge_tables(path: Path | None) -> None:
     q_fdb = _rows(path, "1.3.6.1.2.1.17.7.1.2.2.1", (2, 3))
     d_fdb = _rows(path, "1.3.6.1.2.1.17.4.3.1", (2, 3))
     expected = {".".join(i.split(".")[1:]) for i in q_fdb} if q_fdb else d_fdb
-    macs = {":".join(f"{int(a):02x}" for a in i.split(".")) for i in expected}
+    macs = {_mac(i) for i in expected}
     assert {e.mac for e in entries} == macs
-    names = _interface_names(path)
-    assert all(e.interface is None or e.interface in names for e in entries)
+    assert {(e.mac, e.interface) for e in entries} == _fdb_ports(path, bool(q_fdb))
+
+
+def _mac(arcs: str) -> str:
+    return ":".join(f"{int(a):02x}" for a in arcs.split("."))
+
+
+def _fdb_ports(path: Path, q_bridge: bool) -> set[tuple[str, str | None]]:
+    """(MAC, interface name) of the valid FDB rows: bridge port -> dot1dBasePortIfIndex
+    -> the name by NAME_COLUMN; a port without an ifIndex has no interface."""
+    port_column, status_column = (Q_FDB_PORT, Q_FDB_STATUS) if q_bridge else (
+        D_FDB_PORT, D_FDB_STATUS)
+    if_indexes = {port: value for port, (_, value) in _column(path, BASE_PORT_IF_INDEX).items()}
+    names = _expected_names(path)
+    statuses = _column(path, status_column)
+    found = set()
+    for index, (_, port) in _column(path, port_column).items():
+        if statuses.get(index, ("", ""))[1] == FDB_INVALID:
+            continue
+        mac = _mac(".".join(index.split(".")[1:]) if q_bridge else index)
+        found.add((mac, names.get(if_indexes.get(port, ""))))
+    return found
 
 
 @pytest.mark.parametrize("path", RECORDINGS, ids=_id)

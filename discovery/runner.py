@@ -145,7 +145,8 @@ def _collect(session: Session, platform: Platform, collector: Collector, target:
         return _failed(collector, begun, bug, target)
     finally:
         if opts.record_dir is not None and outputs:
-            write_case(opts.record_dir / target.name / collector.name, outputs)
+            write_case(opts.record_dir / target.name / collector.name,
+                       collector.for_recording(outputs))
     return CollectorResult(collector.name, collector.source, time.monotonic() - begun, facts)
 
 

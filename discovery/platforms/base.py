@@ -30,6 +30,9 @@ class Command:
 
 Outputs = Mapping[str, CommandOutput]
 Parser = Callable[[Outputs], Facts]
+# What `--record` may write of a collector's outputs: the same outputs with every secret
+# replaced, still parseable (DESIGN §6: secrets never reach recordings or fixtures).
+Redactor = Callable[[Outputs], Outputs]
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,11 @@ class Collector:
     source: Source = Source.SSH
     # Labels this collector enumerates completely (DESIGN §4 "Absence").
     complete: frozenset[str] = field(default_factory=frozenset)
+    # For collectors whose raw outputs may hold secrets (config files, running configs).
+    recordable: Redactor | None = None
+
+    def for_recording(self, outputs: Outputs) -> Outputs:
+        return outputs if self.recordable is None else self.recordable(outputs)
 
 
 class Platform(Protocol):

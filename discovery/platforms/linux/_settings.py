@@ -162,6 +162,39 @@ def fingerprint(value: str, key: bytes) -> str:
     return f"<redacted:hmac-sha256:{digest[:12]}>"
 
 
+_PEM_BEGIN = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----")
+_PEM_END = re.compile(r"-----END [A-Z ]*PRIVATE KEY-----")
+REDACTED = "<redacted>"
+
+
+def redact_text(fmt: str, text: str) -> str:
+    """A config file's text with what `redact` would treat as secret replaced by
+    `<redacted>`, line by line and keeping the layout, for `--record` (recordings must
+    never hold a secret, and must still parse)."""
+    out: list[str] = []
+    in_key = False
+    for line in text.splitlines(keepends=True):
+        if in_key or _PEM_BEGIN.search(line):
+            in_key = not _PEM_END.search(line)
+            if not out or out[-1] != REDACTED + "\n":
+                out.append(REDACTED + "\n")
+            continue
+        out.append(_redact_line(fmt, line))
+    return "".join(out)
+
+
+def _redact_line(fmt: str, line: str) -> str:
+    stripped = line.strip()
+    found = _ASSIGNMENT.match(stripped)
+    if not stripped or stripped.startswith(("#", ";")) or found is None:
+        return line
+    name, value = found.group(1), found.group(2)
+    leaf = name.rsplit(".", 1)[-1]
+    if _SECRET_VALUE.search(value) or (fmt == "keyvalue" and _SECRET_KEY.search(leaf)):
+        return line.replace(value, REDACTED) if value else line
+    return line
+
+
 def redact(fmt: str, settings: dict[str, str], key: bytes) -> dict[str, str]:
     def secret(name: str, value: str) -> bool:
         leaf = name.rsplit(".", 1)[-1] if fmt == "keyvalue" else ""

@@ -20,12 +20,18 @@ import hashlib
 import re
 import shlex
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from cmdb.schema import ConfigFile, Facts
 from discovery.errors import ConfigError
 from discovery.platforms.base import Collector, Command, Outputs, Parser
 from discovery.platforms.common import DEFAULT_REDACTION_KEY, lines, parse_error
-from discovery.platforms.linux._settings import infer_format, parse_settings, redact
+from discovery.platforms.linux._settings import (
+    infer_format,
+    parse_settings,
+    redact,
+    redact_text,
+)
 from discovery.transports.base import CommandOutput
 from inventory.model import Target
 
@@ -86,7 +92,7 @@ def configs_collector(target: Target, redaction_key: bytes = DEFAULT_REDACTION_K
     for path, arg in zip(paths, quoted, strict=True):
         commands.append(Command(_command_name(path, names), f"cat -- {arg}", required=False))
     return Collector(name=NAME, commands=tuple(commands), parse=make_parser(redaction_key),
-                     complete=COMPLETE)
+                     complete=COMPLETE, recordable=recordable)
 
 
 def config_paths(target: Target) -> tuple[str, ...]:
@@ -140,6 +146,17 @@ def parse(outputs: Outputs, redaction_key: bytes = DEFAULT_REDACTION_KEY) -> Fac
     if sysctl is not None:
         files[SYSCTL_PATH] = sysctl
     return Facts(nodes=tuple(files[p] for p in sorted(files)), complete=COMPLETE)
+
+
+def recordable(outputs: Outputs) -> Outputs:
+    """The outputs with the secrets of each file's text replaced (see `redact_text`)."""
+    found = {}
+    for name, output in outputs.items():
+        path = _cat_path(output.command)
+        if path is not None and output.ok:
+            output = replace(output, stdout=redact_text(infer_format(path), output.stdout))
+        found[name] = output
+    return found
 
 
 def _cat_path(command: str) -> str | None:

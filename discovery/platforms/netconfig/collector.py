@@ -18,10 +18,11 @@ other kinds (startup) from other collectors, which must never be marked absent b
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 
 from cmdb.schema import ConfigSnapshot, Facts, Source
 from discovery.errors import ParseError
-from discovery.platforms.base import Collector, Command, Outputs, Parser
+from discovery.platforms.base import Collector, Command, Outputs, Parser, Redactor
 from discovery.platforms.common import DEFAULT_REDACTION_KEY, excerpt, required
 from discovery.platforms.netconfig.redact import RedactedConfig, redact_config
 from discovery.platforms.netconfig.rules import PlatformRules, rules_for
@@ -36,7 +37,8 @@ def running_config_collector(platform: str, command: str,
     e.g. `show running-config`, `show configuration`, `display current-configuration`."""
     rules_for(platform)
     return Collector(name=NAME, commands=(Command(NAME, command),),
-                     parse=make_parser(platform, key), source=Source.CLI)
+                     parse=make_parser(platform, key), source=Source.CLI,
+                     recordable=make_recordable(platform))
 
 
 def make_parser(platform: str, key: bytes = DEFAULT_REDACTION_KEY) -> Parser:
@@ -57,6 +59,18 @@ def parse(outputs: Outputs, platform: str, key: bytes = DEFAULT_REDACTION_KEY) -
         line_count=text.count("\n"),
         secret_fingerprints=dict(sorted(redacted.fingerprints.items())))
     return Facts(nodes=(snapshot,))
+
+
+def make_recordable(platform: str) -> Redactor:
+    """What `cmdb discover --record` may write of the outputs: the configuration
+    redacted (secrets never reach recordings, DESIGN §6); it still parses as one."""
+
+    def recordable(outputs: Outputs) -> Outputs:
+        return {name: replace(output, stdout=redact_config(
+                    platform, output.stdout, DEFAULT_REDACTION_KEY).text)
+                for name, output in outputs.items()}
+
+    return recordable
 
 
 def check_complete(rules: PlatformRules, config: RedactedConfig, command: str) -> None:

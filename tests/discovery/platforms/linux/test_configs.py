@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +13,7 @@ from discovery.errors import ParseError
 from discovery.platforms.common import DEFAULT_REDACTION_KEY
 from discovery.platforms.linux import configs
 from discovery.platforms.linux._settings import fingerprint, infer_format, parse_settings, redact
+from discovery.recording import read_case
 from discovery.transports.base import CommandOutput
 
 KEY = DEFAULT_REDACTION_KEY
@@ -169,3 +172,41 @@ def test_sysctl_missing_is_not_reported() -> None:
 def test_garbage_is_a_parse_error(name: str, output: CommandOutput, message: str) -> None:
     with pytest.raises(ParseError, match=message):
         configs.parse({name: output})
+
+
+CONFIG_FILES_CASE = Path(__file__).resolve().parents[3] / "fixtures" / "linux" / "configs" / (
+    "rhel9_config_files")
+
+
+def test_recordings_hold_no_secret_and_still_parse() -> None:
+    """What `--record` writes of the configs collector: every value the parser redacts
+    is gone from the text, and the redacted recording parses to the same settings
+    (secrets aside)."""
+    outputs = read_case(CONFIG_FILES_CASE)
+    raw_secrets = _secret_values(outputs)
+    assert len(raw_secrets) >= 5, raw_secrets  # the case has keys, hashes, a PEM block
+    recorded = configs.recordable(outputs)
+    written = "".join(o.stdout for o in recorded.values())
+    assert [s for s in raw_secrets if s in written] == []
+    before, after = configs.parse(outputs).nodes, configs.parse(recorded).nodes
+    for old, new in zip(before, after, strict=True):
+        assert isinstance(old, ConfigFile) and isinstance(new, ConfigFile)
+        kept = {k: v for k, v in (old.settings or {}).items() if "<redacted" not in v}
+        assert {k: v for k, v in (new.settings or {}).items() if k in kept} == kept
+        assert set(new.settings or {}) == set(old.settings or {})
+
+
+def _secret_values(outputs: Mapping[str, CommandOutput]) -> list[str]:
+    """The raw values behind each redacted setting, read back from the files."""
+    found = []
+    for node in configs.parse(outputs, KEY).nodes:
+        assert isinstance(node, ConfigFile)
+        if node.format == "sysctl":
+            continue
+        raw = parse_settings(node.format or "", _text_of(outputs, node.path))
+        found += [raw[k] for k, v in (node.settings or {}).items() if "<redacted" in v]
+    return found
+
+
+def _text_of(outputs: Mapping[str, CommandOutput], path: str) -> str:
+    return next(o.stdout for o in outputs.values() if o.command == f"cat -- {path}")

@@ -65,6 +65,9 @@ WRONG_PASSWORD = Faulty("wrong-password", "cisco_nxos", "FDO2112WPW1")
 STUCK_PAGER = Faulty("stuck-pager", "arista_eos", "JPE2012PGR1")
 INVALID_INPUT = Faulty("invalid-input", "cisco_ios", "FOC2233INV1")
 FAULTY = (WRONG_PASSWORD, STUCK_PAGER, INVALID_INPUT)
+# The far end of the huawei_vrp case's LLDP neighbour (`core1.example.com`,
+# GigabitEthernet1/0/1), played by another IOS device: the run must link the two.
+CORE = Faulty("core1", "cisco_ios", "FOC2240CORE")
 # One more recording behind the first simulated agent, for the wrong community.
 WRONG_COMMUNITY = "snmp-wrong-community"
 WRONG_COMMUNITY_RECORDING = "iosxe_isr4321"
@@ -76,6 +79,7 @@ def lab(module_clisim: SimFactory, snmpd_peer: SnmpdPeer, snmpsim_peer: SnmpsimP
     cases = {name: lab_device(name) for name in lab_platforms()}
     cases.update({f.target: lab_device(f.platform).another(f.serial, f"lab-{f.target}")
                   for f in FAULTY})
+    cases[CORE.target] = lab_device(CORE.platform).another(CORE.serial, CORE.target)
     snmp_targets = {f"sim-{d.recording.replace('_', '-')}": d for d in SIM_DEVICES}
     snmp_targets[WRONG_COMMUNITY] = SnmpTarget(SIM_DEVICES[0].address,
                                                WRONG_COMMUNITY_RECORDING)
@@ -356,3 +360,20 @@ def test_one_bad_device_never_stops_a_run(lab: Lab, first_run: Run, faults: None
         assert before[target] and {uid: after.get(uid) for uid in before[target]} == (
             before[target]), target
     assert leaks(lab, run.written()) == []
+
+
+def test_lldp_neighbours_become_links_and_the_rest_stay_pending(lab: Lab, first_run: Run
+                                                                ) -> None:
+    """The VRP case sees core1.example.com on GigabitEthernet0/0/1 (its port
+    GigabitEthernet1/0/1): that device is in the run, so the two ports are linked; the
+    recorded neighbours no device of the run is stay pending, with the reason."""
+    assert "topology: 1 links (+1 -0)" in first_run.done.stdout, first_run.done.stdout
+    cmdb = Cmdb(first_run.store)
+    report = cmdb.json("topology")
+    vrp = lab.cases["huawei_vrp"].expected_device()["hostname"]
+    [link] = report["links"]
+    assert {(link["a"]["device"], link["a"]["port"]), (link["b"]["device"], link["b"]["port"])
+            } == {(vrp, "GigabitEthernet0/0/1"), (CORE.target, "GigabitEthernet1/0/1")}
+    pending = {(p["device"], p["remote_device"]) for p in report["pending"]}
+    assert (CORE.target, "core-1.example.com") in pending  # the IOS case's own neighbour
+    assert all(p["reason"] for p in report["pending"])

@@ -11,6 +11,7 @@ module; each test that changes the store works on a copy of the first run's stor
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 import subprocess
@@ -377,3 +378,30 @@ def test_lldp_neighbours_become_links_and_the_rest_stay_pending(lab: Lab, first_
     pending = {(p["device"], p["remote_device"]) for p in report["pending"]}
     assert (CORE.target, "core-1.example.com") in pending  # the IOS case's own neighbour
     assert all(p["reason"] for p in report["pending"])
+
+
+def test_intended_config_audit_of_a_discovered_device(lab: Lab, first_run: Run,
+                                                      tmp_path: Path) -> None:
+    """The auditor's path on what discovery stored: an intended-config baseline for the
+    IOS device (its all_secrets config has `hostname rtr1` and no `ip ssh version 2`),
+    approved by someone else, audited: one drift, one compliant section."""
+    store_dir = first_run.copy_store("intended")
+    cmdb = Cmdb(store_dir / first_run.store.name, CMDB_AUDIT_DB=str(tmp_path / "audit.sqlite"))
+    hostname = lab.cases["cisco_ios"].expected_device()["hostname"]
+    template = tmp_path / "ios.j2"
+    template.write_text("hostname rtr1\nip ssh version 2\n", encoding="utf-8")
+    created = cmdb.json("baseline", "intended", "ios-access", "--platform", "cisco_ios",
+                        "--template", str(template), "--selector", f"hostname={hostname}",
+                        "--by", "alice")
+    assert created["status"] == "draft"
+    assert cmdb("baseline", "approve", "ios-access", "--by", "bob").returncode == 0
+    audit = cmdb("audit", "run", "--format", "json", "--fail-on", "medium")
+    assert audit.returncode == 1, audit.stderr
+    findings = {(f["ci_name"], f["check"]): (f["verdict"], f["expected"], f["actual"])
+                for f in json.loads(audit.stdout)["findings"]}
+    # expected = lines missing from the running config, actual = lines it has extra
+    assert findings == {
+        (hostname, "hostname"): ("compliant", None, None),
+        (hostname, "ip ssh"): ("drift", ["ip ssh version 2"], None),
+    }
+    assert not [s for s in lab.cases["cisco_ios"].secrets() if s in audit.stdout]

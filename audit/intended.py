@@ -38,6 +38,8 @@ import jinja2
 from hier_config import HConfig, HConfigChild, Platform, get_hconfig
 from jinja2.sandbox import SandboxedEnvironment
 
+from cmdb.config_features import feature_of
+
 # Our platform names (discovery.platforms) to hier_config's drivers.
 HIER_PLATFORMS: Mapping[str, Platform] = {
     "cisco_ios": Platform.CISCO_IOS,
@@ -51,8 +53,6 @@ HIER_PLATFORMS: Mapping[str, Platform] = {
 SCOPES = ("declared", "full")
 UNMANAGED = "(unmanaged)"
 # Single lines grouped by their first word, except where that word says too little.
-_TWO_WORD_HEADS = frozenset({"ip", "ipv6", "no", "service", "snmp-agent", "info-center"})
-_THREE_WORD_HEADS = frozenset({"set", "delete", "deactivate"})  # Junos set format
 _END_LINES = frozenset({"end", "return"})  # IOS/VRP end markers: not configuration
 
 
@@ -210,17 +210,6 @@ def _check_of(top: HConfigChild) -> str:
     if top.children:
         return top.text
     return feature_of(top.text)
-
-
-def feature_of(line: str) -> str:
-    """The feature a single top-level line belongs to: `ntp server x` -> `ntp`."""
-    words = line.split()
-    if words[:1] == ["no"]:  # `no ip http server` is about what `ip http server` is about
-        words = words[1:]
-    if not words:
-        return line
-    count = 3 if words[0] in _THREE_WORD_HEADS else 2 if words[0] in _TWO_WORD_HEADS else 1
-    return " ".join(words[:count])
 
 
 def _is_end(child: HConfigChild) -> bool:

@@ -25,6 +25,7 @@ from typing import Any
 
 from hier_config import HConfig, Platform, get_hconfig
 
+from cmdb.config_features import feature_of
 from cmdb.store.base import GraphStore, HistoryEntry, NodeRecord
 from cmdb.store.plan import CREATED
 from cmdb.views import title
@@ -53,8 +54,6 @@ OS_FAMILY_PLATFORMS: Mapping[str, str] = {
 _COMMENTS = ("!", "#", "/*", "}")  # lines that never open a section (as redaction has it)
 _END_LINES = frozenset({"end", "return"})
 # A single top-level line is summarised under its leading words (`ntp server x` -> `ntp`).
-_TWO_WORD_HEADS = frozenset({"ip", "ipv6", "service", "snmp-agent", "info-center"})
-_THREE_WORD_HEADS = frozenset({"set", "delete", "deactivate"})  # Junos set format
 
 
 class ConfigHistoryError(LookupError):
@@ -362,14 +361,3 @@ def _branches(tree: HConfig) -> set[str]:
 
 def _section_of(path: tuple[str, ...], branches: set[str]) -> str:
     return path[0] if path[0] in branches else feature_of(path[0])
-
-
-def feature_of(line: str) -> str:
-    """The feature a single top-level line belongs to: `ntp server x` -> `ntp`."""
-    words = line.split()
-    if words[:1] == ["no"]:  # `no ip http server` is about what `ip http server` is about
-        words = words[1:]
-    if not words:
-        return line
-    count = 3 if words[0] in _THREE_WORD_HEADS else 2 if words[0] in _TWO_WORD_HEADS else 1
-    return " ".join(words[:count])

@@ -13,7 +13,8 @@ import pytest
 import yaml
 
 from audit import intended
-from audit.intended import CheckDiff, IntendedError, IntendedSpec, compare, feature_of, render
+from audit.intended import CheckDiff, IntendedError, IntendedSpec, compare, render
+from cmdb.config_features import feature_of
 from cmdb.schema import ConfigSnapshot, Device, DeviceRole, Facts, Source
 from discovery.result import CollectorResult, DiscoveryResult, TargetResult, result_to_json
 from tests.audit.test_packs import IOS_BASELINE

@@ -40,7 +40,6 @@ from cmdb.schema import (
     TargetOutcome,
 )
 from cmdb.store import GraphStore
-from cmdb.store.neo4j import Neo4jStore
 from cmdb.store.sqlite import SqliteStore
 from discovery.platforms.netconfig.collector import NAME, parse
 from discovery.recording import read_case
@@ -59,18 +58,6 @@ IOS_VTY_PLACE = "line vty 0 4 > password 7 <redacted>"
 JUNOS_BGP_PLACE = ("protocols { > bgp { > group IBGP { > authentication-key <redacted>; "
                    "## SECRET-DATA")
 
-STORES: dict[str, Callable[[pytest.FixtureRequest, Path], GraphStore]] = {
-    "sqlite": lambda _, tmp: SqliteStore(tmp / "cmdb.sqlite"),
-    # The real Neo4j 5 server of tests/peers/neo4j.py, data wiped before each test.
-    "neo4j": lambda request, _: Neo4jStore(request.getfixturevalue("neo4j_data_uri")),
-}
-
-
-@pytest.fixture(params=sorted(STORES))
-def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore]:
-    opened = STORES[request.param](request, tmp_path)
-    yield opened
-    opened.close()
 
 
 @pytest.fixture

@@ -1,9 +1,8 @@
-"""One contract every GraphStore must keep (STYLE 6). The Neo4j store joins `STORES`."""
+"""One contract every GraphStore must keep (STYLE 6), on every store of conftest `STORES`."""
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -13,22 +12,13 @@ from cmdb.ingest import ingest
 from cmdb.schema import Source, TargetFacts, TargetOutcome
 from cmdb.store import GraphStore, StoreError, open_store
 from cmdb.store.impact import Direction, ImpactGraph, Step
-from cmdb.store.neo4j import Neo4jStore
-from cmdb.store.sqlite import SqliteStore
 from tests.cmdb.builders import host, placed, run_info
 
-STORES: dict[str, Callable[[pytest.FixtureRequest, Path], GraphStore]] = {
-    "sqlite": lambda _, tmp: SqliteStore(tmp / "cmdb.sqlite"),
-    # A real Neo4j 5 server, wiped before each test (tests/peers/neo4j.py).
-    "neo4j": lambda request, _: Neo4jStore(request.getfixturevalue("neo4j_data_uri")),
-}
 
-
-@pytest.fixture(params=sorted(STORES))
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore]:
-    opened = STORES[request.param](request, tmp_path)
-    yield opened
-    opened.close()
+@pytest.fixture
+def store(any_store: GraphStore) -> GraphStore:
+    """Every test here runs on each store (tests/cmdb/conftest.py)."""
+    return any_store
 
 
 def run(store: GraphStore, *batch: TargetFacts):

@@ -9,9 +9,7 @@ output: CDP on NX-OS names the far end `name(SERIAL)`, IOS LLDP sends short port
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -29,8 +27,6 @@ from cmdb.schema import (
     TargetOutcome,
 )
 from cmdb.store import GraphStore
-from cmdb.store.neo4j import Neo4jStore
-from cmdb.store.sqlite import SqliteStore
 from cmdb.topology import TopologySummary, derive, read_view, update_topology
 from cmdb.topology.links import normal_mac, same_port
 from cmdb.topology.view import (
@@ -180,17 +176,10 @@ def test_the_switch_own_mac_is_no_attachment() -> None:
 
 # -- stored, on both stores -----------------------------------------------------------------
 
-STORES: dict[str, Callable[[pytest.FixtureRequest, Path], GraphStore]] = {
-    "sqlite": lambda _, tmp: SqliteStore(tmp / "cmdb.sqlite"),
-    "neo4j": lambda request, _: Neo4jStore(request.getfixturevalue("neo4j_data_uri")),
-}
-
-
-@pytest.fixture(params=sorted(STORES))
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore]:
-    opened = STORES[request.param](request, tmp_path)
-    yield opened
-    opened.close()
+@pytest.fixture
+def store(any_store: GraphStore) -> GraphStore:
+    """Every test here runs on each store (tests/cmdb/conftest.py)."""
+    return any_store
 
 
 def switch(target: str, serial: str, ports: dict[str, str], extra: tuple[Node, ...]

@@ -4,13 +4,15 @@ of simulated devices walked through a thread pool like the runner's. See bench/R
     python -m bench.snmp_walk [--mode compare|fleet|both] [--repeat 3]
                               [--max-repetitions 100] [--devices 200] [--processes 8]
                               [--workers 8] [--recording comware]
+                              [--client builtin|pysnmp]
 
 compare: the generic SNMP platform's 15 subtrees from (a) a real net-snmp snmpd and (b)
 the largest switch recording under snmpsim, by the transport (one session, all subtrees
-in one `walk` command, walked concurrently) and by snmpbulkwalk -Cr25 (one process per
-subtree, sequentially and all at once). fleet: `--devices` snmpsim devices (recordings
-of ../shared/fixtures/snmprec in turn, 127.0.61.10 on) over `--processes` snmpsim
-processes, each walked in full. Goals are printed as PASS/MISS, never asserted.
+in one `walk` command, walked concurrently) with `--client` and, for reference, with
+pysnmp, and by snmpbulkwalk -Cr25 (one process per subtree, sequentially and all at
+once). fleet: `--devices` snmpsim devices (recordings of ../shared/fixtures/snmprec in
+turn, 127.0.61.10 on) over `--processes` snmpsim processes, each walked in full with
+`--client`. Goals are printed as PASS/MISS, never asserted.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from pathlib import Path
 from discovery.errors import DiscoveryError
 from discovery.lab.snmpd import SnmpdPeer
 from discovery.lab.snmpsim import SimDevice, SnmpsimFleet, SnmpsimPeer
-from discovery.transports.snmp import SnmpTransport
+from discovery.transports.snmp import SnmpClient, SnmpTransport
 from inventory.model import RefKind, SecretRef, SnmpCredentials, SnmpVersion, Target
 
 SUBTREES = (
@@ -61,8 +63,10 @@ class Agent:
 class Compared:
     label: str
     varbinds: int
+    pysnmp_varbinds: int
     reference_varbinds: int
     tool_s: float
+    pysnmp_s: float
     sequential_s: float
     parallel_s: float
 
@@ -73,7 +77,7 @@ class Compared:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, client {args.client}, "
           f"max-repetitions {args.max_repetitions}, snmpbulkwalk -Cr25", flush=True)
     lines: list[str] = []
     if args.mode in ("compare", "both"):
@@ -96,6 +100,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--devices", type=int, default=200, help="fleet size")
     p.add_argument("--processes", type=int, default=8, help="snmpsim processes for the fleet")
     p.add_argument("--workers", type=int, default=8, help="threads walking the fleet")
+    p.add_argument("--client", choices=[c.value for c in SnmpClient], default="builtin",
+                   help="the transport's v1/v2c client (default: builtin, ours)")
     return p
 
 
@@ -119,18 +125,20 @@ def _compare(args: argparse.Namespace) -> list[Compared]:
 
 
 def _compare_one(agent: Agent, args: argparse.Namespace) -> Compared:
-    transport = _transport(args.max_repetitions)
+    transport = _transport(args.max_repetitions, SnmpClient(args.client))
+    reference = _transport(args.max_repetitions, SnmpClient.PYSNMP)
     target = _target(agent, 0)
     tool = [_timed(lambda: _walk_once(transport, target)) for _ in range(args.repeat)]
+    ref = [_timed(lambda: _walk_once(reference, target)) for _ in range(args.repeat)]
     seq = [_timed(lambda: _net_snmp_sequential(agent)) for _ in range(args.repeat)]
     par = [_timed(lambda: _net_snmp_parallel(agent)) for _ in range(args.repeat)]
-    return Compared(agent.label, tool[0][1], seq[0][1], _median(tool), _median(seq),
-                    _median(par))
+    return Compared(agent.label, tool[0][1], ref[0][1], seq[0][1], _median(tool),
+                    _median(ref), _median(seq), _median(par))
 
 
-def _transport(max_repetitions: int) -> SnmpTransport:
+def _transport(max_repetitions: int, client: SnmpClient) -> SnmpTransport:
     return SnmpTransport(resolve_secret=_resolve, timeout=5.0, retries=1,
-                         max_repetitions=max_repetitions)
+                         max_repetitions=max_repetitions, client=client)
 
 
 def _resolve(ref: SecretRef) -> str:
@@ -184,17 +192,20 @@ def _median(runs: Sequence[tuple[float, int]]) -> float:
 
 
 def _compare_report(results: Sequence[Compared]) -> list[str]:
-    lines = ["", "| agent | varbinds (tool / net-snmp) | tool | snmpbulkwalk sequential "
-             "| snmpbulkwalk parallel | tool / sequential | tool / parallel |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
+    lines = ["", "| agent | varbinds (tool / pysnmp / net-snmp) | tool | tool with pysnmp "
+             "| snmpbulkwalk sequential | snmpbulkwalk parallel | tool / sequential "
+             "| tool / parallel |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
-        lines.append(f"| {r.label} | {r.varbinds} / {r.reference_varbinds} | "
-                     f"{r.tool_s:.3f} s | {r.sequential_s:.3f} s | {r.parallel_s:.3f} s | "
+        lines.append(f"| {r.label} | {r.varbinds} / {r.pysnmp_varbinds} / "
+                     f"{r.reference_varbinds} | {r.tool_s:.3f} s | {r.pysnmp_s:.3f} s | "
+                     f"{r.sequential_s:.3f} s | {r.parallel_s:.3f} s | "
                      f"{r.ratio:.1f}x | {r.tool_s / r.parallel_s:.1f}x |")
     lines.append("")
     for r in results:
         verdict = "PASS" if r.ratio <= RATIO_GOAL else "MISS"
-        same = "" if r.varbinds == r.reference_varbinds else "  (varbind counts DIFFER)"
+        counts = {r.varbinds, r.pysnmp_varbinds, r.reference_varbinds}
+        same = "" if len(counts) == 1 else "  (varbind counts DIFFER)"
         lines.append(f"{verdict}  {r.label}: tool / snmpbulkwalk sequential = {r.ratio:.1f}x "
                      f"(goal <= {RATIO_GOAL:g}x){same}")
     return lines
@@ -213,7 +224,7 @@ def _fleet(args: argparse.Namespace) -> list[str]:
         started = time.perf_counter() - begun
         agents = [Agent(f"sim-{d.address}-{d.recording}", d.address, port, d.community, {})
                   for d, port in fleet.endpoints()]
-        transport = _transport(args.max_repetitions)
+        transport = _transport(args.max_repetitions, SnmpClient(args.client))
         targets = [_target(a, i) for i, a in enumerate(agents)]
         pids = [p.pid for p in fleet.peers if p.pid is not None]
         sim_cpu, own_cpu = _cpu_seconds(pids), time.process_time()
@@ -229,7 +240,8 @@ def _fleet(args: argparse.Namespace) -> list[str]:
     verdict = "PASS" if elapsed < FLEET_GOAL_S else "MISS"
     return ["", f"fleet: {len(targets)} snmpsim devices ({len(recordings)} recordings in "
             f"turn) in {args.processes} processes, started in {started:.1f} s (not timed)",
-            f"walked by {args.workers} threads in {elapsed:.1f} s: {varbinds} varbinds, "
+            f"walked by {args.workers} threads ({args.client} client) in {elapsed:.1f} s: "
+            f"{varbinds} varbinds, "
             f"{failed} targets failed", *(f"  error: {e[:200]}" for e in errors),
             f"CPU seconds during the walk: this process (the transport) {own_cpu:.1f}, "
             f"snmpsim processes {sim_cpu:.1f}",

@@ -1,5 +1,5 @@
-"""SNMP transport (pysnmp 7): v1, v2c and v3 USM sessions answering a tiny read-only
-command language with snmprec lines.
+"""SNMP transport: v1, v2c and v3 USM sessions answering a tiny read-only command
+language with snmprec lines.
 
     walk OID [OID ...]   GETBULK walk of each subtree (GETNEXT on v1), all concurrently
     get OID [OID ...]    one GET; noSuchObject/noSuchInstance/endOfMibView are left out
@@ -9,15 +9,22 @@ OID (`discovery.transports.snmprec`), so platform parsers read a live agent exac
 they read a recording. A walk of a subtree the agent lacks is empty, not an error; a walk
 cut short is an error naming the subtree and what arrived, never a partial success.
 
-pysnmp 7 is asyncio-only; this module is the only one that imports asyncio or pysnmp.
-Each session owns an event loop and an SNMP engine and runs them from the calling thread
-(the runner calls a session from one worker thread). No MIB is loaded on the hot path
-(`lookupMib=False`); OCTET STRINGs are taken as bytes.
+Two clients send the requests. v1/v2c sessions use our own: `snmp_v2c` over the strict BER
+codec `snmp_ber`, ~20x less CPU per varbind than pyasn1's decoder (bench/README.md).
+SNMPv3 (USM auth/priv) uses pysnmp 7, which also stays the reference implementation for
+v1/v2c: a transport built with `client=SnmpClient.PYSNMP`, or a target with `vars`
+`snmp_client: pysnmp`, uses it for every version. Both answer the same `_Requester`
+interface, and the walk and get logic below is shared. pysnmp runs below its hlapi, with
+numeric OIDs and no MIB lookups; OCTET STRINGs are taken as bytes.
+
+pysnmp 7 is asyncio-only; only this module and `snmp_v2c` use asyncio, only this one
+pysnmp. Each session owns an event loop and runs it from the calling thread (the runner
+calls a session from one worker thread).
 
 Settings: the transport's constructor gives the defaults; a target may override them with
-`vars` keys `snmp_timeout` (seconds per request), `snmp_retries` and
-`snmp_max_repetitions`. Secrets are resolved at open time and never appear in a message
-or a repr (DESIGN §6).
+`vars` keys `snmp_timeout` (seconds per request), `snmp_retries`, `snmp_max_repetitions`
+and `snmp_client`. Secrets are resolved at open time and never appear in a message or a
+repr (DESIGN §6).
 """
 
 from __future__ import annotations
@@ -26,8 +33,9 @@ import asyncio
 import re
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 # pysnmp and pyasn1 ship no type information: their values are checked where they enter.
 from pyasn1.error import PyAsn1Error
@@ -49,6 +57,8 @@ from discovery.errors import (
     DiscoveryTimeout,
 )
 from discovery.transports.base import CommandOutput
+from discovery.transports.snmp_ber import BerError, Binding, Missing, Oid, PduType, oid_text
+from discovery.transports.snmp_v2c import BadAnswer, NoAnswer, V2cClient
 from discovery.transports.snmprec import Tag, Value, Varbind, encode
 from inventory.credentials import SecretError
 from inventory.model import (
@@ -60,7 +70,7 @@ from inventory.model import (
     Target,
 )
 
-__all__ = ["SnmpOptions", "SnmpSession", "SnmpTransport", "parse_command"]
+__all__ = ["SnmpClient", "SnmpOptions", "SnmpSession", "SnmpTransport", "parse_command"]
 
 SecretResolver = Callable[[SecretRef], str]
 _T = TypeVar("_T")
@@ -70,6 +80,12 @@ SNMP_ENGINE_ID_0 = (1, 3, 6, 1, 6, 3, 10, 2, 1, 1, 0)
 _OID = re.compile(r"\d+(?:\.\d+)+")
 _NO_SUCH_NAME = 2  # SNMPv1 error-status: the v1 way of saying "end of the MIB view"
 _TOO_BIG = 1  # an agent that cannot fit max-repetitions rows in one response may say so
+# RFC 3416 error-status names, by value.
+_STATUS_NAMES = (
+    "noError", "tooBig", "noSuchName", "badValue", "readOnly", "genErr", "noAccess",
+    "wrongType", "wrongLength", "wrongEncoding", "wrongValue", "noCreation",
+    "inconsistentValue", "resourceUnavailable", "commitFailed", "undoFailed",
+    "authorizationError", "notWritable", "inconsistentName")
 _NULL = rfc1902.Null("")
 # The command generators below pysnmp's hlapi: the hlapi resolves every request OID
 # through a MIB view, which costs a pysmi parser build (~1.5 s) per engine.
@@ -113,33 +129,58 @@ _AUTH_FAILURES: Mapping[type[errind.ErrorIndication], str] = {
 }
 
 
+class SnmpClient(StrEnum):
+    """Who sends v1/v2c requests: our BER codec (default) or pysnmp (the reference).
+    SNMPv3 always goes through pysnmp."""
+
+    BUILTIN = "builtin"
+    PYSNMP = "pysnmp"
+
+
 @dataclass(frozen=True)
 class SnmpOptions:
-    """Per-request `timeout` (s) and `retries`, and GETBULK `max_repetitions`."""
+    """Per-request `timeout` (s) and `retries`, GETBULK `max_repetitions`, and the
+    v1/v2c `client`."""
 
     timeout: float = 2.0
     retries: int = 1
-    # Fewer, larger responses: pysnmp's cost is per message as well as per varbind
+    # Fewer, larger responses: the cost is per message as well as per varbind
     # (bench/README.md); an agent answering tooBig gets half as many rows per request.
     max_repetitions: int = 100
+    client: SnmpClient = SnmpClient.BUILTIN
 
     def for_target(self, target: Target) -> SnmpOptions:
         """These defaults with the target's `vars` overrides; ConfigError on bad values."""
-        changes: dict[str, Any] = {}
-        for var, name in _VARS.items():
-            value = target.vars.get(var)
-            if value is None:
-                continue
-            number_ok = isinstance(value, int | float) and not isinstance(value, bool)
-            if not number_ok or (name != "timeout" and not isinstance(value, int)):
-                raise ConfigError(f"vars.{var} must be a number, got {type(value).__name__}",
-                                  target=target.name)
-            changes[name] = value
-        opts = replace(self, **changes)
+        opts = replace(self, **_number_vars(target), **_client_var(target))
         if opts.timeout <= 0 or opts.retries < 0 or not 1 <= opts.max_repetitions <= 1000:
             raise ConfigError("SNMP settings out of range: timeout > 0, retries >= 0, "
                               "1 <= max_repetitions <= 1000", target=target.name)
         return opts
+
+
+def _number_vars(target: Target) -> dict[str, Any]:
+    changes: dict[str, Any] = {}
+    for var, name in _VARS.items():
+        value = target.vars.get(var)
+        if value is None:
+            continue
+        number_ok = isinstance(value, int | float) and not isinstance(value, bool)
+        if not number_ok or (name != "timeout" and not isinstance(value, int)):
+            raise ConfigError(f"vars.{var} must be a number, got {type(value).__name__}",
+                              target=target.name)
+        changes[name] = value
+    return changes
+
+
+def _client_var(target: Target) -> dict[str, Any]:
+    value = target.vars.get("snmp_client")
+    if value is None:
+        return {}
+    if not isinstance(value, str) or value not in tuple(SnmpClient):
+        raise ConfigError(f"vars.snmp_client must be one of "
+                          f"{', '.join(SnmpClient)}, got {str(value)[:40]!r}",
+                          target=target.name)
+    return {"client": SnmpClient(value)}
 
 
 @dataclass(frozen=True)
@@ -167,9 +208,10 @@ class SnmpTransport:
     """Opens `SnmpSession`s. Holds only settings, so threads may share one instance."""
 
     def __init__(self, *, resolve_secret: SecretResolver, timeout: float = 2.0,
-                 retries: int = 1, max_repetitions: int = 100) -> None:
+                 retries: int = 1, max_repetitions: int = 100,
+                 client: SnmpClient = SnmpClient.BUILTIN) -> None:
         self._resolve_secret = resolve_secret
-        self._options = SnmpOptions(timeout, retries, max_repetitions)
+        self._options = SnmpOptions(timeout, retries, max_repetitions, SnmpClient(client))
 
     def open(self, target: Target, timeout: float) -> SnmpSession:
         """Resolve credentials, then GET sysObjectID.0 and snmpEngineID.0 within `timeout`
@@ -233,6 +275,16 @@ class _Peer:
     def where(self) -> str:
         return f"{self.address}:{self.port}"
 
+    @property
+    def v1(self) -> bool:
+        return self.snmp.version is SnmpVersion.V1
+
+    @property
+    def builtin(self) -> bool:
+        """Whether our own v1/v2c client talks to this agent (else pysnmp)."""
+        return (self.snmp.version is not SnmpVersion.V3
+                and self.options.client is SnmpClient.BUILTIN)
+
     def who(self) -> str:
         """The credential in words, by reference: never the secret itself."""
         s = self.snmp
@@ -244,7 +296,7 @@ class _Peer:
     def auth_data(self) -> CommunityData | UsmUserData:
         s, k = self.snmp, self.keys
         if s.version is not SnmpVersion.V3:
-            return CommunityData(k.community, mpModel=0 if s.version is SnmpVersion.V1 else 1)
+            return CommunityData(k.community, mpModel=0 if self.v1 else 1)
         return UsmUserData(
             s.user, authKey=k.auth, privKey=k.priv,
             authProtocol=_AUTH[s.auth_protocol] if s.auth_protocol else usm.USM_AUTH_NONE,
@@ -252,7 +304,7 @@ class _Peer:
 
 
 class SnmpSession:
-    """One agent, one SNMP engine, one event loop; not thread-safe (one thread at a time)."""
+    """One agent, one client, one event loop; not thread-safe (one thread at a time)."""
 
     def __init__(self, peer: _Peer) -> None:
         self._peer = peer
@@ -262,10 +314,12 @@ class SnmpSession:
         self.engine_id: bytes | None = None
 
     def __repr__(self) -> str:
-        return f"SnmpSession({self._peer.name}, {self._peer.where}, {self._peer.who()})"
+        peer = self._peer
+        client = SnmpClient.BUILTIN if peer.builtin else SnmpClient.PYSNMP
+        return f"SnmpSession({peer.name}, {peer.where}, {peer.who()}, client {client})"
 
     def check(self, timeout: float) -> None:
-        """Connect the engine and GET sysObjectID.0 and snmpEngineID.0."""
+        """Connect the client and GET sysObjectID.0 and snmpEngineID.0."""
         found = self._call(self._check(), timeout, "the first GET (sysObjectID.0)")
         oid, engine_id = found.get(SYS_OBJECT_ID_0), found.get(SNMP_ENGINE_ID_0)
         self.sys_object_id = oid.value if oid and isinstance(oid.value, str) else None
@@ -291,13 +345,14 @@ class SnmpSession:
             return
         try:
             if self._agent is not None:
-                self._agent.engine.close_dispatcher()
+                self._agent.requester.close()
             pending = asyncio.all_tasks(self._loop)
             for task in pending:
                 task.cancel()
             if pending:
                 self._loop.run_until_complete(
                     asyncio.gather(*pending, return_exceptions=True))
+            self._loop.run_until_complete(asyncio.sleep(0))  # sockets close on the loop
         finally:
             self._agent = None
             self._loop.close()
@@ -309,20 +364,18 @@ class SnmpSession:
                  tb: TracebackType | None) -> None:
         self.close()
 
-    async def _check(self) -> dict[tuple[int, ...], Varbind]:
+    async def _check(self) -> dict[Oid, Varbind]:
         peer = self._peer
         try:
-            udp = await UdpTransportTarget.create(
-                (peer.address, peer.port), timeout=peer.options.timeout,
-                retries=peer.options.retries)
-        except PySnmpError as exc:
+            requester = await (_builtin(peer) if peer.builtin else _Pysnmp.create(peer))
+        except (PySnmpError, OSError) as exc:
             raise ConnectError(f"cannot use address {peer.where}: {exc}",
                                target=peer.name) from exc
-        self._agent = _Agent(peer, SnmpEngine(), udp)
+        self._agent = _Agent(peer, requester)
         return await self._agent.get((SYS_OBJECT_ID_0, SNMP_ENGINE_ID_0), opening=True)
 
     def _call(self, coro: Coroutine[Any, Any, _T], timeout: float, what: str,
-              progress: Mapping[tuple[int, ...], int] | None = None) -> _T:
+              progress: Mapping[Oid, int] | None = None) -> _T:
         """Run `coro` on this session's loop; library errors become typed ones."""
         if self._loop.is_closed():
             coro.close()
@@ -339,30 +392,220 @@ class SnmpSession:
                                f"{type(exc).__name__}: {exc}", target=self._peer.name) from exc
 
 
-def _progress(progress: Mapping[tuple[int, ...], int] | None) -> str:
+def _progress(progress: Mapping[Oid, int] | None) -> str:
     if not progress:
         return ""
-    done = ", ".join(f"{_dotted(root)}: {n}" for root, n in progress.items())
+    done = ", ".join(f"{oid_text(root)}: {n}" for root, n in progress.items())
     return f" (varbinds received per subtree: {done})"
 
 
-def _dotted(oid: Sequence[int]) -> str:
-    return ".".join(map(str, oid))
+# -- the shared walk and get logic -------------------------------------------------------------
+
+class _Reply(NamedTuple):
+    """A Response PDU: error-status, error-index and the varbinds."""
+
+    error_status: int
+    error_index: int
+    bindings: Sequence[Binding]
+
+
+class _Requester(Protocol):
+    """Sends one request and returns its Response; raises NoAnswer after every try went
+    unanswered, BadAnswer for what is not a valid answer, _Indication for pysnmp's other
+    error indications, BerError for a request that cannot be encoded."""
+
+    async def request(self, pdu: PduType, oids: Sequence[Oid],
+                      max_repetitions: int) -> _Reply: ...
+
+    def close(self) -> None: ...
+
+
+class _Indication(Exception):
+    """A pysnmp error indication other than a timeout, to be worded with its context."""
+
+    def __init__(self, indication: object) -> None:
+        super().__init__(str(indication))
+        self.indication = indication
 
 
 class _Agent:
-    """The async side: requests to one agent through one engine."""
+    """The async side: walks and gets against one agent through one requester."""
+
+    def __init__(self, peer: _Peer, requester: _Requester) -> None:
+        self.peer = peer
+        self.requester = requester
+        self._repetitions = peer.options.max_repetitions
+
+    async def get(self, oids: Sequence[Oid], opening: bool = False) -> dict[Oid, Varbind]:
+        """One GET; instances the agent lacks are left out. SNMPv1 reports a missing one
+        as a noSuchName error: drop it and ask again for the rest."""
+        wanted = list(dict.fromkeys(oids))
+        while wanted:
+            what = f"GET {oid_text(wanted[0])}"
+            reply = await self._ask(PduType.GET, wanted, what, None, opening)
+            if reply.error_status == _NO_SUCH_NAME and self.peer.v1:
+                if not 1 <= reply.error_index <= len(wanted):
+                    raise self._status(reply, f"GET of {len(wanted)} OID(s)")
+                del wanted[reply.error_index - 1]
+                continue
+            if reply.error_status:
+                raise self._status(reply, f"GET of {len(wanted)} OID(s)")
+            found = ((b.oid, _varbind(b)) for b in reply.bindings)
+            return {oid: vb for oid, vb in found if vb is not None}
+        return {}
+
+    async def walk_all(self, roots: Sequence[Oid], progress: dict[Oid, int]) -> list[Varbind]:
+        """Walk each subtree concurrently; the first failure cancels the others."""
+        tasks = [asyncio.ensure_future(self.walk(root, progress)) for root in roots]
+        try:
+            walks = await asyncio.gather(*tasks)
+        finally:
+            for task in tasks:
+                if task.done() and not task.cancelled():
+                    task.exception()  # the first one is raised; the rest need no log line
+                task.cancel()
+        unique = {vb.oid: vb for walk in walks for vb in walk}  # subtrees may overlap
+        return list(unique.values())
+
+    async def walk(self, root: Oid, progress: dict[Oid, int]) -> list[Varbind]:
+        out: list[Varbind] = []
+        last: Oid = root
+        depth = len(root)
+        while True:
+            answer = await self._next_rows(root, last, len(out))
+            if not answer:
+                return out
+            for binding in answer:
+                oid, kind = binding.oid, binding.kind
+                if oid[:depth] != root or kind is Missing.END_OF_MIB_VIEW:
+                    return out
+                if oid <= last:
+                    raise CommandError(f"walk of {oid_text(root)}: the agent returned "
+                                       f"{oid_text(oid)} after {oid_text(last)} (OID not "
+                                       f"increasing) after {len(out)} varbinds",
+                                       target=self.peer.name)
+                varbind = _varbind(binding)
+                if varbind is not None:
+                    out.append(varbind)
+                last = oid
+            progress[root] = len(out)
+
+    async def _next_rows(self, root: Oid, last: Oid, received: int) -> Sequence[Binding]:
+        """The varbinds after `last`: GETBULK, or GETNEXT on SNMPv1 (no GETBULK there)."""
+        pdu = PduType.GET_NEXT if self.peer.v1 else PduType.GET_BULK
+        what = f"walk of {oid_text(root)}"
+        reply = await self._ask(pdu, (last,), what, received)
+        while reply.error_status == _TOO_BIG and self._repetitions > 1:
+            self._repetitions //= 2
+            reply = await self._ask(pdu, (last,), what, received)
+        if reply.error_status == _NO_SUCH_NAME and self.peer.v1:
+            return ()
+        if reply.error_status:
+            raise self._status(reply, f"{what} after {received} varbinds")
+        return reply.bindings
+
+    async def _ask(self, pdu: PduType, oids: Sequence[Oid], what: str, received: int | None,
+                   opening: bool = False) -> _Reply:
+        """One request; every failure becomes a typed error naming `what`."""
+        peer = self.peer
+        try:
+            return await self.requester.request(pdu, oids, self._repetitions)
+        except NoAnswer:
+            raise self._no_answer(what, received) from None
+        except BadAnswer as exc:
+            raise CommandError(f"{what} at {peer.where} failed: {exc}",
+                               target=peer.name) from None
+        except BerError as exc:
+            raise CommandError(f"{what}: cannot encode the request: {exc}",
+                               target=peer.name) from None
+        except _Indication as exc:
+            raise self._indication(exc.indication, what, opening) from None
+
+    def _no_answer(self, what: str, received: int | None) -> DiscoveryTimeout:
+        peer = self.peer
+        tries = peer.options.retries + 1
+        waited = f"no answer from {peer.where} to {what} within " \
+                 f"{peer.options.timeout:g} s x {tries} tries"
+        if received is not None:
+            return DiscoveryTimeout(
+                f"{waited}: the agent stopped answering after {received} varbinds of "
+                "this subtree; the walk is incomplete", target=peer.name)
+        priv = "; a wrong privacy key or protocol gets silence too (the agent cannot " \
+               "decrypt the request)" if peer.snmp.priv_key else ""
+        return DiscoveryTimeout(f"{waited} ({peer.who()}). SNMP agents answer a wrong "
+                                "community or an unknown SNMPv3 user with silence, so "
+                                "either the credential is wrong or the agent is "
+                                f"unreachable (address, port, firewall){priv}",
+                                target=peer.name)
+
+    def _indication(self, ind: object, what: str, opening: bool) -> DiscoveryError:
+        peer = self.peer
+        for kind, why in _AUTH_FAILURES.items():
+            if isinstance(ind, kind):
+                return AuthError(f"{why}: {peer.who()} at {peer.where}", target=peer.name)
+        if isinstance(ind, errind.UnsupportedAuthProtocol | errind.UnsupportedPrivProtocol):
+            return ConfigError(f"{ind} ({peer.who()})", target=peer.name)
+        error = ConnectError if opening else CommandError
+        return error(f"{what} at {peer.where} failed: {ind}", target=peer.name)
+
+    def _status(self, reply: _Reply, what: str) -> CommandError:
+        status = reply.error_status
+        name = _STATUS_NAMES[status] if 0 <= status < len(_STATUS_NAMES) else str(status)
+        return CommandError(f"{what}: the agent answered {name} (error index {reply.error_index})",
+                            target=self.peer.name)
+
+
+def _varbind(binding: Binding) -> Varbind | None:
+    """The snmprec varbind, or None for noSuchObject/noSuchInstance/endOfMibView."""
+    if isinstance(binding.kind, Missing):
+        return None
+    return Varbind(oid_text(binding.oid), binding.kind, binding.value)
+
+
+# -- the requesters ----------------------------------------------------------------------------
+
+class _Builtin:
+    """Our v1/v2c client (`snmp_v2c`) as a requester."""
+
+    def __init__(self, client: V2cClient) -> None:
+        self._client = client
+
+    async def request(self, pdu: PduType, oids: Sequence[Oid],
+                      max_repetitions: int) -> _Reply:
+        repetitions = max_repetitions if pdu is PduType.GET_BULK else 0
+        answer = await self._client.request(pdu, oids, repetitions)
+        return _Reply(answer.error_status, answer.error_index, answer.bindings)
+
+    def close(self) -> None:
+        self._client.close()
+
+
+async def _builtin(peer: _Peer) -> _Builtin:
+    # UTF-8, as net-snmp's tools send a community typed on a UTF-8 command line.
+    community = (peer.keys.community or "").encode("utf-8")
+    client = await V2cClient.connect(peer.address, peer.port, version=0 if peer.v1 else 1,
+                                     community=community, timeout=peer.options.timeout,
+                                     retries=peer.options.retries)
+    return _Builtin(client)
+
+
+class _Pysnmp:
+    """pysnmp's command generators as a requester: one SNMP engine per session."""
 
     def __init__(self, peer: _Peer, engine: SnmpEngine, udp: UdpTransportTarget) -> None:
-        self.peer = peer
         self.engine = engine
         self._context = (peer.snmp.context or "").encode("utf-8")
-        self._repetitions = peer.options.max_repetitions
         self._target, _ = _LCD.configure(engine, peer.auth_data(), udp, self._context)
 
-    async def _request(self, oids: Sequence[tuple[int, ...]], bulk: bool = False,
-                       ) -> tuple[Any, Any, Any, Sequence[tuple[ObjectName, Any]]]:
-        """One GET (or GETNEXT/GETBULK): (error indication, status, index, varbinds)."""
+    @classmethod
+    async def create(cls, peer: _Peer) -> _Pysnmp:
+        udp = await UdpTransportTarget.create((peer.address, peer.port),
+                                              timeout=peer.options.timeout,
+                                              retries=peer.options.retries)
+        return cls(peer, SnmpEngine(), udp)
+
+    async def request(self, pdu: PduType, oids: Sequence[Oid],
+                      max_repetitions: int) -> _Reply:
         future: asyncio.Future[tuple[Any, Any, Any, Any]] = (
             asyncio.get_running_loop().create_future())
 
@@ -372,120 +615,23 @@ class _Agent:
                 future.set_result((ind, status, index, varbinds))
 
         request = [(ObjectName(oid), _NULL) for oid in oids]
-        if not bulk:
-            _GET.send_varbinds(self.engine, self._target, None, self._context, request, done)
-        elif self.peer.snmp.version is SnmpVersion.V1:  # no GETBULK in v1: GETNEXT
-            _NEXT.send_varbinds(self.engine, self._target, None, self._context, request, done)
+        args = (self.engine, self._target, None, self._context)
+        if pdu is PduType.GET:
+            _GET.send_varbinds(*args, request, done)
+        elif pdu is PduType.GET_NEXT:
+            _NEXT.send_varbinds(*args, request, done)
         else:
-            _BULK.send_varbinds(self.engine, self._target, None, self._context, 0,
-                                self._repetitions, request, done)
-        return await future
-
-    async def get(self, oids: Sequence[tuple[int, ...]],
-                  opening: bool = False) -> dict[tuple[int, ...], Varbind]:
-        """One GET; instances the agent lacks are left out. SNMPv1 reports a missing one
-        as a noSuchName error: drop it and ask again for the rest."""
-        wanted = list(dict.fromkeys(oids))
-        while wanted:
-            ind, status, index, answer = await self._request(wanted)
-            if ind:
-                raise self._indication(ind, f"GET {_dotted(wanted[0])}", None, opening)
-            if int(status) == _NO_SUCH_NAME and self.peer.snmp.version is SnmpVersion.V1:
-                del wanted[int(index) - 1]
-                continue
-            if status:
-                raise self._status(status, index, f"GET of {len(wanted)} OID(s)")
-            found = (_varbind(name, value) for name, value in answer)
-            return {tuple(int(a) for a in vb.oid.split(".")): vb for vb in found if vb}
-        return {}
-
-    async def walk_all(self, roots: Sequence[tuple[int, ...]],
-                       progress: dict[tuple[int, ...], int]) -> list[Varbind]:
-        """Walk each subtree concurrently; the first failure cancels the others."""
-        tasks = [asyncio.ensure_future(self.walk(root, progress)) for root in roots]
-        try:
-            walks = await asyncio.gather(*tasks)
-        finally:
-            for task in tasks:
-                task.cancel()
-        unique = {vb.oid: vb for walk in walks for vb in walk}  # subtrees may overlap
-        return list(unique.values())
-
-    async def walk(self, root: tuple[int, ...],
-                   progress: dict[tuple[int, ...], int]) -> list[Varbind]:
-        out: list[Varbind] = []
-        last: tuple[int, ...] = root
-        depth = len(root)
-        while True:
-            answer = await self._next_rows(root, last, len(out))
-            if not answer:
-                return out
-            for name, value in answer:
-                oid = name.asTuple()
-                if oid[:depth] != root or isinstance(value, rfc1905.EndOfMibView):
-                    return out
-                if oid <= last:
-                    raise CommandError(f"walk of {_dotted(root)}: the agent returned "
-                                       f"{_dotted(oid)} after {_dotted(last)} (OID not "
-                                       f"increasing) after {len(out)} varbinds",
-                                       target=self.peer.name)
-                vb = _varbind(name, value)
-                if vb is not None:
-                    out.append(vb)
-                last = oid
-            progress[root] = len(out)
-
-    async def _next_rows(self, root: tuple[int, ...], last: tuple[int, ...],
-                         received: int) -> Sequence[tuple[ObjectName, Any]]:
-        """The varbinds after `last`: GETBULK, or GETNEXT on SNMPv1 (no GETBULK there)."""
-        ind, status, index, answer = await self._request((last,), bulk=True)
-        what = f"walk of {_dotted(root)}"
-        if ind:
-            raise self._indication(ind, what, received, opening=False)
-        while int(status) == _TOO_BIG and self._repetitions > 1:
-            self._repetitions //= 2
-            ind, status, index, answer = await self._request((last,), bulk=True)
-            if ind:
-                raise self._indication(ind, what, received, opening=False)
-        if int(status) == _NO_SUCH_NAME and self.peer.snmp.version is SnmpVersion.V1:
-            return ()
-        if status:
-            raise self._status(status, index, f"{what} after {received} varbinds")
-        rows: Sequence[tuple[ObjectName, Any]] = answer
-        return rows
-
-    def _indication(self, ind: object, what: str, received: int | None,
-                    opening: bool) -> DiscoveryError:
-        peer = self.peer
+            _BULK.send_varbinds(*args, 0, max_repetitions, request, done)
+        ind, status, index, answer = await future
         if isinstance(ind, errind.RequestTimedOut):
-            tries = peer.options.retries + 1
-            waited = f"no answer from {peer.where} to {what} within " \
-                     f"{peer.options.timeout:g} s x {tries} tries"
-            if received is not None:
-                return DiscoveryTimeout(
-                    f"{waited}: the agent stopped answering after {received} varbinds of "
-                    "this subtree; the walk is incomplete", target=peer.name)
-            priv = "; a wrong privacy key or protocol gets silence too (the agent cannot " \
-                   "decrypt the request)" if peer.snmp.priv_key else ""
-            return DiscoveryTimeout(f"{waited} ({peer.who()}). SNMP agents answer a wrong "
-                                    "community or an unknown SNMPv3 user with silence, so "
-                                    "either the credential is wrong or the agent is "
-                                    f"unreachable (address, port, firewall){priv}",
-                                    target=peer.name)
-        for kind, why in _AUTH_FAILURES.items():
-            if isinstance(ind, kind):
-                return AuthError(f"{why}: {peer.who()} at {peer.where}", target=peer.name)
-        if isinstance(ind, errind.UnsupportedAuthProtocol | errind.UnsupportedPrivProtocol):
-            return ConfigError(f"{ind} ({peer.who()})", target=peer.name)
-        error = ConnectError if opening else CommandError
-        return error(f"{what} at {peer.where} failed: {ind}", target=peer.name)
+            raise NoAnswer(str(ind))
+        if ind:
+            raise _Indication(ind)
+        return _Reply(int(status), int(index), [_binding(name, value) for name, value in answer])
 
-    def _status(self, status: Any, index: Any, what: str) -> CommandError:
-        return CommandError(f"{what}: the agent answered {status.prettyPrint()} "
-                            f"(error index {int(index)})", target=self.peer.name)
+    def close(self) -> None:
+        self.engine.close_dispatcher()
 
-
-# -- values --------------------------------------------------------------------------------
 
 def _octets(value: Any) -> Value:
     raw: bytes = value.asOctets()
@@ -497,7 +643,7 @@ def _ip(value: Any) -> Value:
 
 
 def _oid(value: Any) -> Value:
-    return _dotted(value.asTuple())
+    return oid_text(value.asTuple())
 
 
 def _null(value: Any) -> Value:
@@ -516,12 +662,21 @@ _CONVERT: Mapping[Any, tuple[Tag, Callable[[Any], Value]]] = {
     rfc1902.Opaque.tagSet: (Tag.OPAQUE, _octets),
     rfc1902.Counter64.tagSet: (Tag.COUNTER64, int),
 }
+_MISSING: Mapping[Any, Missing] = {
+    rfc1905.NoSuchObject.tagSet: Missing.NO_SUCH_OBJECT,
+    rfc1905.NoSuchInstance.tagSet: Missing.NO_SUCH_INSTANCE,
+    rfc1905.EndOfMibView.tagSet: Missing.END_OF_MIB_VIEW,
+}
 
 
-def _varbind(name: ObjectName, value: Any) -> Varbind | None:
-    """The snmprec varbind, or None for noSuchObject/noSuchInstance/endOfMibView."""
+def _binding(name: ObjectName, value: Any) -> Binding:
+    """A pysnmp varbind as the codec's Binding."""
+    oid: Oid = tuple(name.asTuple())
+    missing = _MISSING.get(value.tagSet)
+    if missing is not None:
+        return Binding(oid, missing, None)
     converter = _CONVERT.get(value.tagSet)
     if converter is None:
-        return None
+        raise BadAnswer(f"{oid_text(oid)}: a value of unknown type {type(value).__name__}")
     tag, convert = converter
-    return Varbind(_dotted(name.asTuple()), tag, convert(value))
+    return Binding(oid, tag, convert(value))

@@ -75,7 +75,15 @@ class TopologyView:
 
 
 def read_view(store: GraphStore) -> TopologyView:
-    """The present part of the graph topology needs."""
+    """The present part of the graph topology needs. A graph without neighbours,
+    forwarding entries or links (servers only) costs four small reads, not a read of
+    every interface and address."""
+    neighbors = store.nodes("Neighbor")
+    fdb = store.nodes("ForwardingEntry")
+    links = tuple(store.relationships(CONNECTED_TO))
+    attachments = tuple(store.relationships(ATTACHED_TO))
+    if not (neighbors or fdb or links or attachments):
+        return TopologyView({}, (), (), (), (), (), ())
     sites = _sites(store)
     devices = {r.uid: _device(r, sites.get(r.uid)) for r in store.nodes("Device")}
     return TopologyView(
@@ -84,10 +92,10 @@ def read_view(store: GraphStore) -> TopologyView:
                     for r in store.nodes("Interface") if r.device in devices),
         addresses=tuple(Address(str(r.value("address")), r.device or "", r.owner or "")
                         for r in store.nodes("IpAddress") if r.device in devices),
-        neighbors=tuple(_neighbor(r) for r in store.nodes("Neighbor") if r.device in devices),
-        fdb=tuple(_fdb(r) for r in store.nodes("ForwardingEntry") if r.device in devices),
-        links=tuple(store.relationships(CONNECTED_TO)),
-        attachments=tuple(store.relationships(ATTACHED_TO)),
+        neighbors=tuple(_neighbor(r) for r in neighbors if r.device in devices),
+        fdb=tuple(_fdb(r) for r in fdb if r.device in devices),
+        links=links,
+        attachments=attachments,
     )
 
 

@@ -8,10 +8,12 @@ This module only parses options, calls one pipeline stage and renders the result
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
-from collections.abc import Sequence
-from dataclasses import dataclass
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,7 +21,10 @@ from typing import Any
 import click
 import yaml
 
+from audit import service as audit_service
+from audit.auditdb import AuditDb, AuditDbError
 from audit.cli import COMMANDS as AUDIT_COMMANDS
+from audit.evidence import EvidenceError
 from cmdb.changeset import RunInfo
 from cmdb.config_cli import COMMANDS as CONFIG_COMMANDS
 from cmdb.ingest import ingest
@@ -37,15 +42,36 @@ from cmdb.topology.report import (
 )
 from cmdb.views import conflict_row, history_row, impact_row, node_detail, node_row, run_row
 from discovery.platforms import build_platforms
+from discovery.platforms.base import Platform
 from discovery.progress import DiscoveryProgress
 from discovery.result import DiscoveryResult, result_from_json, result_to_json
 from discovery.runner import RunnerOptions, discover
+from discovery.schedule import (
+    Job,
+    JobResult,
+    Outcome,
+    RunTicket,
+    ScheduleBusy,
+    ScheduleConfigError,
+    Scheduler,
+    ScheduleSpec,
+    ShiftedClock,
+    StateError,
+    StateStore,
+    SystemClock,
+    history_json,
+    parse_schedules,
+    run_now,
+    schedule_row,
+    stop_on_signals,
+)
 from discovery.transports.base import Transport
 from discovery.transports.cli import CliTransport, network_profiles
 from discovery.transports.hostkeys import HostKeyPolicy
 from discovery.transports.snmp import SnmpTransport
 from discovery.transports.ssh import SshTransport
 from inventory import (
+    Inventory,
     InventoryError,
     SecretError,
     installation_key,
@@ -69,11 +95,14 @@ class UsageProblem(click.ClickException):
 class Config:
     store: str | None = None
     defaults: dict[str, Any] | None = None
+    schedules: tuple[ScheduleSpec, ...] = ()
+    path: Path | None = None
 
 
 def load_config(path: str | None, group: click.Group) -> Config:
-    """Read the YAML config file: `store` plus one section of option defaults per command
-    (nested for command groups). Unknown sections or options are errors, not ignored."""
+    """Read the YAML config file: `store`, `schedules` (see discovery/schedule/spec.py)
+    plus one section of option defaults per command (nested for command groups).
+    Unknown sections or options are errors, not ignored."""
     default = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
     chosen = Path(path) if path else default / "cmdb-auditor" / "config.yaml"
     if not path and not chosen.exists():
@@ -85,8 +114,16 @@ def load_config(path: str | None, group: click.Group) -> Config:
     if not isinstance(data, dict):
         raise UsageProblem(f"{chosen}: expected a mapping of settings")
     store = data.pop("store", None)
+    schedules = _schedules(chosen, data.pop("schedules", None))
     _check_section(chosen, group, data, "")
-    return Config(str(store) if store else None, data)
+    return Config(str(store) if store else None, data, schedules, chosen)
+
+
+def _schedules(path: Path, raw: object) -> tuple[ScheduleSpec, ...]:
+    try:
+        return parse_schedules(raw, path.parent)
+    except ScheduleConfigError as exc:
+        raise UsageProblem(f"{path}: {exc}") from exc
 
 
 def _check_section(path: Path, command: click.Command, data: dict[str, Any],
@@ -141,7 +178,8 @@ def cli(ctx: click.Context, store_url: str | None, config_file: str | None,
     """
     config = load_config(config_file, cli)
     ctx.default_map = config.defaults
-    ctx.obj = Session(store_url or config.store or default_store_url(), audit_db)
+    ctx.obj = Session(store_url or config.store or default_store_url(), audit_db,
+                      config.schedules, config.path)
 
 
 def _store_secret(reference: str) -> str:
@@ -154,6 +192,8 @@ class Session:
 
     store_url: str
     audit_db: str | None = None
+    schedules: tuple[ScheduleSpec, ...] = ()
+    config_path: Path | None = None  # the config file read, if any
 
     def __str__(self) -> str:
         return self.store_url
@@ -256,27 +296,12 @@ def discover_cmd(ctx: click.Context, inventories: tuple[str, ...], json_file: st
     Prints a status table per target at the end. Exit code 2 when any target or
     collector failed (the others are stored all the same), 3 on bad input.
     """
-    try:
-        inv = load_inventory(inventories)
-    except InventoryError as exc:
-        raise UsageProblem(str(exc)) from exc
+    inv = _load_inventory(inventories)
     store = None if no_store else _store(ctx)
-    policy = HostKeyPolicy(
-        known_hosts=Path(known_hosts) if known_hosts else _default_known_hosts(),
-        pin_file=Path(pin_file) if pin_file else _default_pin_file(str(ctx.obj)),
-        trust_on_first_use=trust_on_first_use)
-    platforms = build_platforms(_installation_key(key_file, ctx))
-    transports: dict[str, Transport] = {
-        "ssh": SshTransport(host_keys=policy, connect_timeout=connect_timeout,
-                            resolve_secret=resolve_secret),
-        "cli": CliTransport(network_profiles(platforms), host_keys=policy,
-                            resolve_secret=resolve_secret, connect_timeout=connect_timeout),
-        "snmp": SnmpTransport(resolve_secret=resolve_secret, timeout=snmp_timeout,
-                              retries=snmp_retries),
-    }
-    options = RunnerOptions(concurrency, timeout, command_timeout, connect_timeout, retries,
-                            record_dir=Path(record_dir) if record_dir else None,
-                            platforms=platforms)
+    settings = DiscoverSettings(concurrency, timeout, command_timeout, connect_timeout, retries,
+                                known_hosts, trust_on_first_use, pin_file, key_file,
+                                snmp_timeout, snmp_retries, record_dir)
+    transports, options = _discovery_plan(ctx, settings)
     run = store.begin_run("discovery", datetime.now(UTC)) if store else 0
     with DiscoveryProgress(len(inv.targets)) as progress:
         result = discover(inv, transports, options, progress.done)
@@ -286,6 +311,57 @@ def discover_cmd(ctx: click.Context, inventories: tuple[str, ...], json_file: st
     if store is not None:
         _store_result(store, result, run)
     return EXIT_PARTIAL if result.failed else EXIT_OK
+
+
+def _load_inventory(files: Sequence[str | Path]) -> Inventory:
+    try:
+        return load_inventory(files)
+    except InventoryError as exc:
+        raise UsageProblem(str(exc)) from exc
+
+
+@dataclass(frozen=True)
+class DiscoverSettings:
+    """How `cmdb discover` reaches targets; scheduled runs use the same settings."""
+
+    concurrency: int = 8
+    timeout: float = 120.0
+    command_timeout: float = 30.0
+    connect_timeout: float = 10.0
+    retries: int = 2
+    known_hosts: str | None = None
+    trust_on_first_use: bool = False
+    pin_file: str | None = None
+    key_file: str | None = None
+    snmp_timeout: float = 2.0
+    snmp_retries: int = 1
+    record_dir: str | None = None
+
+
+def _discovery_plan(ctx: click.Context, settings: DiscoverSettings
+                    ) -> tuple[dict[str, Transport], RunnerOptions]:
+    s = settings
+    policy = HostKeyPolicy(
+        known_hosts=Path(s.known_hosts) if s.known_hosts else _default_known_hosts(),
+        pin_file=Path(s.pin_file) if s.pin_file else _default_pin_file(str(ctx.obj)),
+        trust_on_first_use=s.trust_on_first_use)
+    platforms = build_platforms(_installation_key(s.key_file, ctx))
+    options = RunnerOptions(s.concurrency, s.timeout, s.command_timeout, s.connect_timeout,
+                            s.retries, record_dir=Path(s.record_dir) if s.record_dir else None,
+                            platforms=platforms)
+    return _transports(policy, platforms, s), options
+
+
+def _transports(policy: HostKeyPolicy, platforms: Mapping[str, Platform],
+                s: DiscoverSettings) -> dict[str, Transport]:
+    return {
+        "ssh": SshTransport(host_keys=policy, connect_timeout=s.connect_timeout,
+                            resolve_secret=resolve_secret),
+        "cli": CliTransport(network_profiles(platforms), host_keys=policy,
+                            resolve_secret=resolve_secret, connect_timeout=s.connect_timeout),
+        "snmp": SnmpTransport(resolve_secret=resolve_secret, timeout=s.snmp_timeout,
+                              retries=s.snmp_retries),
+    }
 
 
 def _default_known_hosts() -> Path | None:
@@ -606,6 +682,249 @@ def conflicts_cmd(ctx: click.Context, run: int | None, as_json: bool) -> int:
            ([r["kind"], r["target"], r["evidence"], ", ".join(r["candidates"]), r["detail"]]
             for r in rows))
     return EXIT_OK
+
+
+# ---- schedules ----------------------------------------------------------------------
+
+
+@cli.group("schedule")
+def schedule_group() -> None:
+    """Scheduled discovery: the `schedules:` of the config file.
+
+    \b
+      cmdb schedule list                 next fire time, last run, skipped and missed runs
+      cmdb schedule run-now NAME         run one now, in the foreground
+      cmdb schedule history NAME         its runs (with their store run), skips, misses
+      cmdb scheduler run                 the long-running process that fires them on time
+    """
+
+
+@schedule_group.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def schedule_list(ctx: click.Context, as_json: bool) -> int:
+    """Every schedule: cron and time zone, next fire time, the last run with its outcome
+    and store run, how many fire times were skipped (its previous run was still going)
+    and missed (no scheduler was running)."""
+    session: Session = ctx.obj
+    state, now = _schedule_state(ctx), datetime.now(UTC)
+    state.sweep(now)
+    rows = [schedule_row(spec, state.state(spec.name), now) for spec in session.schedules]
+    if as_json:
+        _emit_json(rows)
+        return EXIT_OK
+    table(f"{len(rows)} schedules in {session.config_path or 'no config file'}",
+          ["schedule", "cron", "next fire", "last run", "store run", "skipped", "missed"],
+          (_schedule_cells(r) for r in rows))
+    return EXIT_OK
+
+
+def _schedule_cells(row: dict[str, Any]) -> list[Any]:
+    last = row["running"] or row["last_run"]
+    run = f"{last['id']} {last['outcome']} {last['started_at'][:16]}" if last else "-"
+    return [row["name"], f"{row['cron']} ({row['timezone']})", row["next_fire_local"] or "never",
+            run, last["store_run"] if last else "-", row["skips"], row["missed"]]
+
+
+@schedule_group.command("history")
+@click.argument("name")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1))
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def schedule_history(ctx: click.Context, name: str, limit: int, as_json: bool) -> int:
+    """The latest runs of schedule NAME (and the store run each wrote), the fire times it
+    skipped and why, and the fire times missed while no scheduler was running."""
+    spec = _schedule(ctx, name)
+    found = history_json(_schedule_state(ctx), spec.name, limit)
+    if as_json:
+        _emit_json(found)
+        return EXIT_OK
+    table(f"Runs of {name}", ["run", "trigger", "fire time", "started", "outcome", "reached",
+                              "store run", "audit run", "detail"],
+          ([r["id"], r["trigger"], r["fire_time"] or "-", r["started_at"][:19], r["outcome"],
+            f"{r['reached']}/{r['targets']}", r["store_run"], r["audit_run"], r["detail"] or ""]
+           for r in found["runs"]))
+    table("Skipped", ["fire time", "at", "why"],
+          ([r["fire_time"], r["at"][:19], r["reason"]] for r in found["skips"]))
+    table("Missed (no scheduler running)", ["first", "last", "count", "caught up by run"],
+          ([r["first"], r["last"], f"{r['count']}{'+' if r['at_least'] else ''}",
+            r["caught_up_by"] or "-"] for r in found["missed"]))
+    return EXIT_OK
+
+
+@schedule_group.command("run-now")
+@click.argument("name")
+@click.pass_context
+def schedule_run_now(ctx: click.Context, name: str) -> int:
+    """Run schedule NAME now, in the foreground: discover its selection, store it (and
+    audit, with `audit: true`). Refused (exit 3) while a run of NAME is going, here or in
+    `cmdb scheduler run`. Exit 2 when a target or the audit failed."""
+    spec = _schedule(ctx, name)
+    _log_to_stderr()
+    try:
+        row = run_now(spec, _schedule_state(ctx), _schedule_job(ctx, show_status=True),
+                      SystemClock())
+    except ScheduleBusy as exc:
+        raise UsageProblem(str(exc)) from exc
+    if row.outcome is Outcome.FAILED:
+        raise UsageProblem(f"schedule {name}: run {row.id} failed: {row.detail}")
+    return EXIT_OK if row.outcome is Outcome.OK else EXIT_PARTIAL
+
+
+@cli.group("scheduler")
+def scheduler_group() -> None:
+    """The long-running process that fires the schedules on time."""
+
+
+@scheduler_group.command("run")
+@click.option("--once-at", metavar="TIME",
+              help="Look at the schedules once as if it were TIME, a past time (ISO 8601; "
+                   "UTC when no offset is given), run what is due then, wait for it, exit.")
+@click.pass_context
+def scheduler_run(ctx: click.Context, once_at: str | None) -> int:
+    """Fire the config file's schedules on time until SIGTERM or SIGINT, logging every
+    start, end, skip and miss to stderr.
+
+    A schedule never starts while its previous run is going (the skip is recorded). Fire
+    times that passed while no scheduler ran are recorded as missed, not run (`catch_up:
+    true`: one coalesced run). On the first SIGTERM/SIGINT nothing new starts and the
+    runs in progress finish; a second one marks them abandoned and exits at once (2).
+    """
+    session: Session = ctx.obj
+    if not session.schedules:
+        raise UsageProblem(f"{session.config_path or 'no config file'}: no `schedules:` "
+                           "to run")
+    _log_to_stderr()
+    clock = ShiftedClock(_instant(once_at)) if once_at else SystemClock()
+    scheduler = Scheduler(session.schedules, _schedule_state(ctx), _schedule_job(ctx), clock)
+    if once_at:
+        return _run_once(scheduler)
+    stop = threading.Event()
+    stop_on_signals(scheduler, stop, EXIT_PARTIAL)
+    scheduler.run_forever(stop)
+    return EXIT_OK
+
+
+def _run_once(scheduler: Scheduler) -> int:
+    started = [d.run.id for d in scheduler.tick() if d.run is not None]
+    scheduler.join()
+    outcomes = {scheduler.state.run(run_id).outcome for run_id in started}
+    return EXIT_OK if outcomes <= {Outcome.OK} else EXIT_PARTIAL
+
+
+def _schedule(ctx: click.Context, name: str) -> ScheduleSpec:
+    session: Session = ctx.obj
+    for spec in session.schedules:
+        if spec.name == name:
+            return spec
+    raise UsageProblem(f"no schedule {name!r} in {session.config_path or 'the config file'} "
+                       f"(known: {', '.join(s.name for s in session.schedules) or 'none'})")
+
+
+def _schedule_state(ctx: click.Context) -> StateStore:
+    try:
+        return StateStore(local_dir(str(ctx.obj)) / "scheduler.sqlite")
+    except StateError as exc:
+        raise UsageProblem(str(exc)) from exc
+
+
+def _log_to_stderr() -> None:
+    """The scheduler's lines (start, end, skip, miss) at INFO; libraries only warn."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    logger = logging.getLogger("cmdb")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+
+
+def _instant(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise UsageProblem(f"--once-at {text!r}: expected an ISO 8601 time such as "
+                           "2026-03-29T02:00:00+01:00") from exc
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    if moment > datetime.now(UTC):  # the state would hold every fire time until then done
+        raise UsageProblem(f"--once-at {text!r} is in the future")
+    return moment
+
+
+def _schedule_job(ctx: click.Context, show_status: bool = False) -> Job:
+    """What a scheduled run does: `cmdb discover` of the schedule's selection, with the
+    discover settings `cmdb discover` would use, then `cmdb audit run` if asked."""
+    base = _discover_settings(ctx)
+
+    def job(spec: ScheduleSpec, ticket: RunTicket) -> JobResult:
+        settings = replace(base, concurrency=spec.concurrency, timeout=spec.timeout)
+        try:
+            return _scheduled_run(ctx, settings, spec, ticket, show_status)
+        except UsageProblem as exc:
+            return JobResult.failure(exc.message)
+
+    return job
+
+
+def _discover_settings(ctx: click.Context) -> DiscoverSettings:
+    """`cmdb discover`'s options as it would see them with nothing on the command line:
+    CMDB_DISCOVER_* variables, else the config file's `discover:` section, else defaults."""
+    sub = discover_cmd.make_context("discover", ["--inventory", "(schedule)"],
+                                    parent=ctx.find_root())
+    return DiscoverSettings(**{f.name: sub.params[f.name] for f in fields(DiscoverSettings)})
+
+
+def _scheduled_run(ctx: click.Context, settings: DiscoverSettings, spec: ScheduleSpec,
+                   ticket: RunTicket, show_status: bool) -> JobResult:
+    inventory = _selected_targets(spec)
+    transports, options = _discovery_plan(ctx, settings)
+    store = _store(ctx)
+    try:
+        with ticket.writer:
+            run = store.begin_run("discovery", datetime.now(UTC))
+        ticket.link_store_run(run)
+        result = discover(inventory, transports, options)
+        if show_status:
+            _print_status(result)
+        with ticket.writer:  # one writer at a time, also for the audit's evidence chain
+            _store_result(store, result, run)
+            audit_run, audit_note = _scheduled_audit(ctx, store) if spec.audit else (None, None)
+    finally:
+        store.close()
+    return _job_result(result, run, audit_run, audit_note)
+
+
+def _selected_targets(spec: ScheduleSpec) -> Inventory:
+    everything = _load_inventory(spec.inventory)
+    chosen = spec.select.select(everything)
+    if not chosen.targets:
+        raise UsageProblem(f"schedule {spec.name}: select {spec.select.to_json()} matches "
+                           f"none of the {len(everything.targets)} targets of "
+                           f"{', '.join(map(str, spec.inventory))}")
+    return chosen
+
+
+def _scheduled_audit(ctx: click.Context, store: GraphStore) -> tuple[int | None, str]:
+    """`cmdb audit run` against every effective baseline. A problem is noted, not raised:
+    the discovery is stored either way."""
+    session: Session = ctx.obj
+    try:
+        with AuditDb(session.audit_db_path()) as db:
+            done = audit_service.audit(store, db, (), datetime.now(UTC))
+    except (ValueError, AuditDbError, EvidenceError) as exc:  # the audit's own errors
+        return None, f"audit failed: {exc}"
+    counts = ", ".join(f"{k} {v}" for k, v in done.report.counts().items())
+    return done.report.run, f"audit run {done.report.run}: {counts}"
+
+
+def _job_result(result: DiscoveryResult, run: int, audit_run: int | None,
+                audit_note: str | None) -> JobResult:
+    failed = [t.target for t in result.targets if t.status != "ok"]
+    notes = [f"failed: {', '.join(failed[:10])}{' ...' if len(failed) > 10 else ''}"
+             ] if failed else []
+    notes += [audit_note] if audit_note else []
+    audit_failed = audit_note is not None and audit_run is None
+    return JobResult(Outcome.PARTIAL if failed or audit_failed else Outcome.OK,
+                     len(result.targets), sum(1 for t in result.targets if t.reached),
+                     len(failed), run, audit_run, "; ".join(notes) or None)
 
 
 for _group in (*AUDIT_COMMANDS, *CONFIG_COMMANDS):

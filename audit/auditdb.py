@@ -11,7 +11,11 @@ fields. Triggers enforce this in the file itself, so a bug elsewhere in the code
 rewrite an approved baseline or a stored audit run. Lifecycle rules live in
 `audit/baselines.py` and `audit/waivers.py`; their statements run through `transaction`
 and `reading` here. An audit run is its evidence manifest (`audit/evidence.py`); the
-findings live inside the manifest body.
+findings live inside the manifest body, and their keys and verdicts also in the finding
+index (`audit/finding_index.py`), written with the manifest.
+
+Schema 2 added the finding index. A schema 1 file is upgraded in place when opened (the
+index tables are added; nothing stored is changed), and its earlier runs keep no index.
 """
 
 from __future__ import annotations
@@ -25,11 +29,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from audit.evidence import EvidenceError, Manifest, StoredManifest, read_manifest
+from audit import finding_index
+from audit.evidence import ChainHead, EvidenceError, Manifest, StoredManifest, read_manifest
+from audit.finding_index import Key
 from audit.model import AuditReport
 
 FORMAT = "cmdb-audit-db"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # The stored form of a selector; matching is the caller's (audit.selectors).
 SelectorJson = Mapping[str, str | list[str]]
@@ -99,7 +105,10 @@ BEGIN SELECT RAISE(ABORT, 'audit runs are evidence and never change'); END;
 
 CREATE TRIGGER audit_runs_no_delete BEFORE DELETE ON audit_runs
 BEGIN SELECT RAISE(ABORT, 'audit runs are evidence and are never deleted'); END;
-"""
+""" + finding_index.DDL
+
+# What each schema version adds to the one before it.
+UPGRADES = {2: finding_index.DDL}
 
 
 class AuditDbError(Exception):
@@ -151,41 +160,55 @@ class AuditDb:
 
     def _prepare(self) -> None:
         # Inspect before writing anything: a foreign file must be left exactly as it was.
-        if not self._is_ours():
+        found = self._is_ours()
+        if found is None:
             with self.transaction() as db:
-                if not self._is_ours():  # another process may have created it meanwhile
+                if self._is_ours() is None:  # another process may have created it meanwhile
                     for statement in _statements(DDL):
                         db.execute(statement)
                     db.executemany("INSERT INTO meta VALUES(?, ?)", [
                         ("format", FORMAT), ("schema_version", str(SCHEMA_VERSION))])
+        elif found < SCHEMA_VERSION:
+            self._upgrade()
         self.conn.execute("PRAGMA journal_mode=WAL")
         # Evidence and approvals must survive a power cut, not only a crash.
         self.conn.execute("PRAGMA synchronous=FULL")
         self.conn.execute("PRAGMA foreign_keys=ON")
 
-    def _is_ours(self) -> bool:
-        """True for our current schema, False for an empty file; raises otherwise."""
+    def _is_ours(self) -> int | None:
+        """Our schema version (current or older), None for an empty file; raises for
+        anything else."""
         tables = sorted(name for (name,) in self.conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table'"))
         if not tables:
-            return False
+            return None
         meta = dict(self.conn.execute("SELECT key, value FROM meta").fetchall()) \
             if "meta" in tables else {}
         if meta.get("format") != FORMAT:
             raise AuditDbError(f"{self.path}: not a cmdb audit database (it holds tables "
                                f"{', '.join(tables)}); refusing to use it")
-        self._check_version(meta.get("schema_version", ""))
-        return True
+        return self._check_version(meta.get("schema_version", ""))
 
-    def _check_version(self, version: str) -> None:
-        if version == str(SCHEMA_VERSION):
-            return
+    def _check_version(self, version: str) -> int:
+        if version.isdigit() and 1 <= int(version) <= SCHEMA_VERSION:
+            return int(version)
         if version.isdigit() and int(version) > SCHEMA_VERSION:
             raise AuditDbError(f"{self.path}: audit database schema version {version} is "
                                f"newer than this cmdb-auditor reads ({SCHEMA_VERSION}); "
                                "upgrade cmdb-auditor")
         raise AuditDbError(f"{self.path}: unknown audit database schema version {version!r} "
                            f"(this cmdb-auditor reads {SCHEMA_VERSION}); refusing to use it")
+
+    def _upgrade(self) -> None:
+        """Bring an older schema up to date in one transaction: only additions."""
+        with self.transaction() as db:
+            (version,) = db.execute(
+                "SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            for step in range(int(version) + 1, SCHEMA_VERSION + 1):
+                for statement in _statements(UPGRADES[step]):
+                    db.execute(statement)
+            db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'",
+                       (str(SCHEMA_VERSION),))
 
     def close(self) -> None:
         self.conn.close()
@@ -246,27 +269,28 @@ class AuditDb:
 
     def add_run(self, manifest: Manifest, signature: bytes | None = None,
                 report: AuditReport | None = None) -> StoredManifest:
-        """Store a run's evidence manifest as the new head of the chain.
+        """Store a run's evidence manifest as the new head of the chain, and its finding
+        index, in one transaction.
 
         The manifest must parse, match its hash and link to the last stored run: the
         file holds one chain, in run order, without forks. A caller that has just built
         the manifest from `report` passes it, and the body is then only checked against
         its hash instead of being parsed again.
         """
-        if report is not None and hashlib.sha256(manifest.body).hexdigest() == manifest.sha256:
-            started_at, finished_at = report.started_at, report.finished_at
-        else:
-            started_at, finished_at = self._checked_manifest(manifest)
+        if report is None or hashlib.sha256(manifest.body).hexdigest() != manifest.sha256:
+            report = self._checked_manifest(manifest)
         with self.transaction() as db:
             last = db.execute("SELECT run, sha256 FROM audit_runs "
                               "ORDER BY run DESC LIMIT 1").fetchone()
             self._check_follows(manifest, last)
             db.execute("INSERT INTO audit_runs VALUES(?, ?, ?, ?, ?, ?, ?)",
-                       (manifest.run, started_at, finished_at, manifest.sha256,
-                        manifest.previous_sha256, manifest.body, signature))
+                       (manifest.run, report.started_at, report.finished_at,
+                        manifest.sha256, manifest.previous_sha256, manifest.body,
+                        signature))
+            finding_index.write(db, manifest.run, report.findings)
         return manifest.stored(signature)
 
-    def _checked_manifest(self, manifest: Manifest) -> tuple[str, str]:
+    def _checked_manifest(self, manifest: Manifest) -> AuditReport:
         where = f"{self.path}: run {manifest.run}"
         try:
             parsed, report = read_manifest(manifest.body)
@@ -276,7 +300,7 @@ class AuditDb:
                 manifest.run, manifest.sha256, manifest.previous_sha256):
             raise AuditDbError(f"{where}: run, hash or previous hash do not match the "
                                "manifest body")
-        return report.started_at, report.finished_at
+        return report
 
     def _check_follows(self, manifest: Manifest, last: tuple[int, str] | None) -> None:
         where = f"{self.path}: run {manifest.run}"
@@ -307,6 +331,24 @@ class AuditDb:
             row = db.execute("SELECT run, body, sha256, signature FROM audit_runs "
                              "ORDER BY run DESC LIMIT 1").fetchone()
         return _stored(row) if row is not None else None
+
+    def head(self) -> ChainHead | None:
+        """The last stored run and its hash, without reading its body."""
+        with self.reading() as db:
+            row = db.execute("SELECT run, sha256 FROM audit_runs "
+                             "ORDER BY run DESC LIMIT 1").fetchone()
+        return ChainHead(int(row[0]), str(row[1])) if row is not None else None
+
+    def deviating(self, run: int) -> frozenset[Key] | None:
+        """Finding keys that deviated (drift, error, waived) in `run`, from its finding
+        index; None when the run has none (stored before schema 2): read its manifest."""
+        with self.reading() as db:
+            try:
+                return finding_index.deviating(db, run)
+            except ValueError as exc:  # edited behind our back: the triggers were bypassed
+                raise AuditDbError(f"{self.path}: the finding index of run {run} is "
+                                   f"damaged ({exc}); the manifest is intact if "
+                                   "`cmdb evidence verify` passes") from exc
 
 
 def _stored(row: tuple[Any, ...]) -> StoredManifest:

@@ -23,6 +23,7 @@ running configuration also gets it split into `config_lines` and `config_section
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -49,16 +50,29 @@ def device_documents(store: GraphStore, as_of: int | None = None,
     wanted = set(devices) if devices is not None else None
     docs = {r.uid: _device_doc(r) for r in store.nodes("Device", as_of=as_of)
             if wanted is None or r.uid in wanted}
-    for site in store.nodes("Site", as_of=as_of):
-        for device in store.nodes("Device", linked=("LOCATED_IN", site.uid), as_of=as_of):
-            if device.uid in docs:
-                docs[device.uid]["site"] = site.value("name")
+    for device, site in _sites(store, as_of):
+        if device in docs:
+            docs[device]["site"] = site
     for label in sorted(NODE_TYPES):
         if label not in ("Device", "Site"):
             _add_class(docs, label, store.nodes(label, as_of=as_of))
     for doc in docs.values():
         _add_running_config(doc)
     return docs
+
+
+def _sites(store: GraphStore, as_of: int | None) -> list[tuple[str, Any]]:
+    """(device uid, site name) for each device placed at a present site; a device at
+    several gets the last site by uid."""
+    sites = store.nodes("Site", as_of=as_of)
+    if as_of is not None:  # relationships as of a past run: one read per site
+        return [(device.uid, site.value("name")) for site in sites
+                for device in store.nodes("Device", linked=("LOCATED_IN", site.uid),
+                                          as_of=as_of)]
+    names = {site.uid: site.value("name") for site in sites}
+    placed = sorted((rel.dst, rel.src) for rel in store.relationships("LOCATED_IN")
+                    if rel.dst in names)
+    return [(device, names[site]) for site, device in placed]
 
 
 def _add_running_config(doc: dict[str, Any]) -> None:
@@ -115,10 +129,14 @@ def _key_of(label: str, props: Mapping[str, Any]) -> str:
     return " ".join(str(props.get(name)) for name in spec.key)
 
 
+@functools.cache
+def _mapping_properties(label: str) -> frozenset[str]:
+    return frozenset(p.name for p in NODE_TYPES[label].SPEC.properties.values() if p.mapping)
+
+
 def _properties(record: NodeRecord) -> dict[str, Any]:
     """Current values; `settings.x` style names of mapping properties nested again."""
-    mappings = {p.name for p in NODE_TYPES[record.label].SPEC.properties.values()
-                if p.mapping}
+    mappings = _mapping_properties(record.label)
     props: dict[str, Any] = {}
     for name, value in sorted(record.properties.items()):
         head, _, rest = name.partition(".")

@@ -5,7 +5,12 @@ whose facts are older than `stale_after`, gets `error` findings for every check 
 baseline would have made. Failing findings covered by an active waiver become `waived`
 (and stay in every report); rules marked unwaivable cannot be waived. Findings are
 compared with the previous audit run by their stable key (baseline, check, CI): new,
-persisting, resolved or unchanged.
+persisting, resolved or unchanged. That needs only the keys that deviated last time (the
+audit DB's finding index); the previous report itself is read only when some of them are
+gone now, to list those as resolved.
+
+Each finding is built once, with its waiver and trend (an audit makes hundreds of
+thousands); snapshot and intended-config findings, few, are finished afterwards.
 
 Policy findings exist only for CIs a rule applies to (its `applies_to` selector): a rule
 for ATMs says nothing about a web server, rather than 100,000 `not-applicable` lines.
@@ -14,7 +19,7 @@ for ATMs says nothing about a web server, rather than 100,000 `not-applicable` l
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,6 +28,7 @@ from audit import intended, snapshot
 from audit.baselines import BaselineKind, BaselineVersion
 from audit.document import device_documents
 from audit.model import (
+    DEVIATING,
     AuditReport,
     CoverageEntry,
     Finding,
@@ -30,9 +36,10 @@ from audit.model import (
     Severity,
     Trend,
     Verdict,
+    by_key,
 )
 from audit.policy import pack_of
-from audit.rules import Rule, evaluate
+from audit.rules import Rule, evaluate_selected
 from audit.selectors import Selector
 from audit.waivers import Waiver, covers
 from cmdb.store.base import GraphStore, RunRecord
@@ -51,11 +58,29 @@ class Reach:
     last_run: int | None
 
 
+Key = tuple[str, str, str]  # Finding.key
+
+
+@dataclass(frozen=True)
+class PreviousAudit:
+    """What trends need of the previous audit run: the keys of its deviating findings,
+    and its report, which is only asked for when some of those keys are gone now."""
+
+    deviating: frozenset[Key]
+    report: Callable[[], AuditReport]
+
+    @classmethod
+    def of(cls, report: AuditReport) -> PreviousAudit:
+        """From a report in hand (a key listed twice counts as its last finding)."""
+        return cls(frozenset(k for k, f in by_key(report.findings).items() if f.deviates),
+                   lambda: report)
+
+
 @dataclass(frozen=True)
 class AuditInputs:
     baselines: Sequence[BaselineVersion]
     waivers: Sequence[Waiver] = ()
-    previous: AuditReport | None = None
+    previous: PreviousAudit | None = None
     stale_after: timedelta = DEFAULT_STALE_AFTER
 
 
@@ -63,23 +88,22 @@ def run_audit(store: GraphStore, inputs: AuditInputs, run: int, started: datetim
               now: datetime) -> AuditReport:
     docs = device_documents(store)
     reach = reachability(store.runs(), docs, now, inputs.stale_after)
+    finish = _Finisher(inputs)
     findings: list[Finding] = []
     in_scope: dict[str, None] = {}
     refs: list[InputRef] = []
     for baseline in inputs.baselines:
         refs.extend(_baseline_inputs(baseline))
-        checked = _check_baseline(baseline, docs, reach, now)
+        checked = _check_baseline(baseline, docs, reach, now, finish)
         for finding in checked:
             in_scope.setdefault(finding.ci)
         findings.extend(checked)
-    closed = unwaivable_rules(inputs.baselines)
-    scoped = [(w, Selector.parse(dict(w.selector))) for w in inputs.waivers]
-    findings = [_waive(f, docs.get(f.ci, {}), scoped, closed) for f in findings]
-    findings, resolved = _trends(findings, inputs.previous)
+    resolved = finish.resolved(inputs.previous)
     coverage = tuple(_coverage(uid, docs.get(uid), reach.get(uid)) for uid in in_scope)
     refs.extend(_run_inputs(docs, in_scope))
+    used = {f.waiver for f in findings if f.waiver is not None}
     refs.extend(InputRef("waiver", w.id, w.expires.isoformat()) for w in inputs.waivers
-                if any(f.waiver == w.id for f in findings))
+                if w.id in used)
     return AuditReport(
         run=run, started_at=started.isoformat(), finished_at=now.isoformat(),
         inputs=tuple(refs), coverage=coverage, findings=tuple(findings),
@@ -126,42 +150,53 @@ def _reach(doc: Mapping[str, Any], latest: tuple[RunRecord, Any] | None,
 # ---- per baseline ------------------------------------------------------------------------
 
 def _check_baseline(baseline: BaselineVersion, docs: Mapping[str, Mapping[str, Any]],
-                    reach: Mapping[str, Reach], now: datetime) -> list[Finding]:
-    if baseline.kind is BaselineKind.SNAPSHOT:
-        return _check_snapshot(baseline, docs, reach)
+                    reach: Mapping[str, Reach], now: datetime, finish: _Finisher
+                    ) -> list[Finding]:
     if baseline.kind is BaselineKind.POLICY:
-        return _check_policy(baseline, docs, reach, now)
-    return _check_intended(baseline, docs, reach)
+        return _check_policy(baseline, docs, reach, now, finish)
+    if baseline.kind is BaselineKind.SNAPSHOT:
+        found = _check_snapshot(baseline, docs, reach)
+    else:
+        found = _check_intended(baseline, docs, reach)
+    return [finish.finished(f, docs.get(f.ci, {})) for f in found]
 
 
 def _check_policy(baseline: BaselineVersion, docs: Mapping[str, Mapping[str, Any]],
-                  reach: Mapping[str, Reach], now: datetime) -> list[Finding]:
+                  reach: Mapping[str, Reach], now: datetime, finish: _Finisher
+                  ) -> list[Finding]:
     scope = Selector.parse(dict(baseline.selector))
     rules = [rule for pack in _packs(baseline) for rule in pack.rules]
     findings = []
     for uid, doc in docs.items():
         if not scope.matches(doc):
             continue
-        where = reach.get(uid)
+        where, name = reach.get(uid), _name(doc)
         for rule in rules:
             if rule.applies_to.matches(doc):
-                findings.append(_rule_finding(baseline, rule, doc, where, now))
+                findings.append(_rule_finding(baseline, rule, doc, uid, name, where, now,
+                                              finish))
     return findings
 
 
-def _rule_finding(baseline: BaselineVersion, rule: Rule, doc: Mapping[str, Any],
-                  where: Reach | None, now: datetime) -> Finding:
-    # One Finding built per check (no replace): audits make hundreds of thousands.
+def _rule_finding(baseline: BaselineVersion, rule: Rule, doc: Mapping[str, Any], uid: str,
+                  name: str, where: Reach | None, now: datetime, finish: _Finisher
+                  ) -> Finding:
+    # One Finding built per check, waived and with its trend: no replace() afterwards.
     if where is not None and not where.reached:
         verdict, expected, actual = Verdict.ERROR, None, None
         message = where.reason or "not reached"
     else:
-        result = evaluate(rule, doc, now=now)  # ages as of the audit: re-runs agree
+        # Selected by _check_policy already; ages as of the audit, so re-runs agree.
+        result = evaluate_selected(rule, doc, now=now)
         verdict, expected, actual = result.verdict, result.expected, result.actual
         message = result.message
-    return Finding(baseline.name, baseline.version, rule.id, str(doc["uid"]), _name(doc),
-                   verdict, rule.severity, rule.title, expected, actual, message,
-                   rule.references)
+    waiver = None
+    if verdict is Verdict.DRIFT and finish.waivers:
+        verdict, waiver, message = finish.waive(baseline.name, rule.id, verdict, message,
+                                                doc)
+    return Finding(baseline.name, baseline.version, rule.id, uid, name, verdict,
+                   rule.severity, rule.title, expected, actual, message, rule.references,
+                   waiver, finish.trend((baseline.name, rule.id, uid), verdict))
 
 
 def _check_snapshot(baseline: BaselineVersion, docs: Mapping[str, Mapping[str, Any]],
@@ -245,38 +280,48 @@ def unwaivable_rules(versions: Iterable[BaselineVersion]) -> frozenset[str]:
                      for pack in _packs(b) for rule in pack.rules if rule.unwaivable)
 
 
-def _waive(finding: Finding, doc: Mapping[str, Any],
-           waivers: Iterable[tuple[Waiver, Selector]], unwaivable: frozenset[str]) -> Finding:
-    """Only drift is waived: a check that could not be made stays an error."""
-    if finding.verdict is not Verdict.DRIFT or finding.check in unwaivable:
-        return finding
-    for waiver, scope in waivers:
-        if covers(waiver, finding.baseline, finding.check) and scope.matches(doc):
-            return dataclasses.replace(finding, verdict=Verdict.WAIVED, waiver=waiver.id,
-                                       message=f"{finding.message}; waived: {waiver.reason}")
-    return finding
+class _Finisher:
+    """Waivers and trends, applied to each finding as it is made."""
 
+    def __init__(self, inputs: AuditInputs) -> None:
+        self.unwaivable = unwaivable_rules(inputs.baselines)
+        self.waivers = [(w, Selector.parse(dict(w.selector))) for w in inputs.waivers]
+        self.before = inputs.previous.deviating if inputs.previous else frozenset()
+        self.still_there: set[Key] = set()  # keys of `before` seen again in this audit
 
-def _trends(findings: list[Finding], previous: AuditReport | None
-            ) -> tuple[list[Finding], list[Finding]]:
-    before = {f.key: f for f in previous.findings} if previous else {}
-    now_keys = {f.key for f in findings}
-    marked = [dataclasses.replace(f, trend=_trend(before.get(f.key), f)) for f in findings]
-    resolved = [dataclasses.replace(f, trend=Trend.RESOLVED)
-                for key, f in before.items() if key not in now_keys and _deviates(f)]
-    return marked, resolved
+    def waive(self, baseline: str, check: str, verdict: Verdict, message: str,
+              doc: Mapping[str, Any]) -> tuple[Verdict, str | None, str]:
+        """Only drift is waived: a check that could not be made stays an error."""
+        if verdict is not Verdict.DRIFT or check in self.unwaivable:
+            return verdict, None, message
+        for waiver, scope in self.waivers:
+            if covers(waiver, baseline, check) and scope.matches(doc):
+                return Verdict.WAIVED, waiver.id, f"{message}; waived: {waiver.reason}"
+        return verdict, None, message
 
+    def trend(self, key: Key, verdict: Verdict) -> Trend:
+        """A waived deviation is still a deviation: waiving it does not resolve it."""
+        was = key in self.before
+        if was:
+            self.still_there.add(key)
+        if verdict in DEVIATING:
+            return Trend.PERSISTING if was else Trend.NEW
+        return Trend.RESOLVED if was else Trend.UNCHANGED
 
-def _trend(before: Finding | None, now: Finding) -> Trend:
-    """A waived deviation is still a deviation: waiving it does not resolve it."""
-    was = before is not None and _deviates(before)
-    if _deviates(now):
-        return Trend.PERSISTING if was else Trend.NEW
-    return Trend.RESOLVED if was else Trend.UNCHANGED
+    def finished(self, finding: Finding, doc: Mapping[str, Any]) -> Finding:
+        verdict, waiver, message = self.waive(finding.baseline, finding.check,
+                                              finding.verdict, finding.message, doc)
+        return dataclasses.replace(finding, verdict=verdict, waiver=waiver, message=message,
+                                   trend=self.trend(finding.key, verdict))
 
-
-def _deviates(finding: Finding) -> bool:
-    return finding.failing or finding.verdict is Verdict.WAIVED
+    def resolved(self, previous: PreviousAudit | None) -> list[Finding]:
+        """Deviating last time, gone now (check or CI out of scope): from the previous
+        report, read only if there are any."""
+        gone = self.before - self.still_there
+        if previous is None or not gone:
+            return []
+        return [dataclasses.replace(f, trend=Trend.RESOLVED)
+                for key, f in by_key(previous.report().findings).items() if key in gone]
 
 
 def _coverage(uid: str, doc: Mapping[str, Any] | None, where: Reach | None

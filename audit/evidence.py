@@ -3,9 +3,10 @@
 A manifest body is canonical JSON (see `canonical`) holding the format tag, the run, when
 it was made, the tool version, the whole report (inputs with their hashes, coverage,
 findings, summary), a SHA-256 digest of every finding plus one over that list, and the
-SHA-256 of the previous run's body. The manifest's own hash is SHA-256 over the body; the
-signature is Ed25519 over the body. The caller stores the bytes; nothing here touches a
-database.
+SHA-256 of the previous run's body; audit.manifest lays it out (format 2 is written,
+formats 1 and 2 are read and verified). The manifest's own hash is SHA-256 over the body;
+the signature is Ed25519 over the body. The caller stores the bytes; nothing here touches
+a database.
 
 What someone who can edit stored manifests can and cannot hide:
 
@@ -27,13 +28,11 @@ What someone who can edit stored manifests can and cannot hide:
 from __future__ import annotations
 
 import enum
-import hashlib
-import json
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -42,9 +41,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
-from audit.model import AuditReport, finding_to_dict, report_from_dict, report_to_dict
-
-FORMAT = "cmdb-audit-manifest/1"
+from audit import manifest as body_format
+from audit.manifest import FORMAT as FORMAT  # re-exported: the format written
+from audit.manifest import FORMAT_V1 as FORMAT_V1
+from audit.manifest import ManifestFormatError, sha256_hex
+from audit.model import AuditReport
 
 
 class EvidenceError(Exception):
@@ -110,41 +111,42 @@ class Verification:
 def canonical(obj: Any) -> bytes:
     """Canonical JSON: sorted keys, no insignificant whitespace, UTF-8, no NaN."""
     try:
-        text = json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                          allow_nan=False)
-    except (TypeError, ValueError) as exc:
-        raise EvidenceError(f"value cannot be written as canonical JSON: {exc}") from exc
-    return text.encode("utf-8")
+        return body_format.canonical(obj)
+    except ManifestFormatError as exc:
+        raise EvidenceError(str(exc)) from exc
 
 
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+class ChainLink(Protocol):
+    """What the next manifest needs of the one before it."""
+
+    @property
+    def run(self) -> int: ...
+
+    @property
+    def sha256(self) -> str: ...
 
 
-def _finding_digests(findings: Sequence[Mapping[str, Any]]) -> list[str]:
-    return [_sha256(canonical(f)) for f in findings]
+@dataclass(frozen=True)
+class ChainHead:
+    """The last stored manifest, without its body: enough to chain the next run on."""
+
+    run: int
+    sha256: str
 
 
-def build_manifest(report: AuditReport, previous: Manifest | None,
+def build_manifest(report: AuditReport, previous: ChainLink | None,
                    tool_version: str) -> Manifest:
     if previous is not None and report.run <= previous.run:
         raise EvidenceError(f"run {report.run} cannot follow run {previous.run}: "
                             "runs must strictly increase along a chain")
-    findings = [finding_to_dict(f) for f in report.findings]  # once: digests and body
-    digests = _finding_digests(findings)
     previous_sha = previous.sha256 if previous is not None else None
-    body = canonical({
-        "format": FORMAT,
-        "run": report.run,
-        "created_at": report.finished_at,
-        "tool_version": tool_version,
-        "previous_run": previous.run if previous is not None else None,
-        "previous_sha256": previous_sha,
-        "finding_sha256": digests,
-        "findings_sha256": _sha256(canonical(digests)),
-        "report": report_to_dict(report, findings),
-    })
-    return Manifest(report.run, _sha256(body), previous_sha, body)
+    header = body_format.Header(report.run, report.finished_at, tool_version,
+                                previous.run if previous is not None else None, previous_sha)
+    try:
+        body = body_format.encode(report, header)
+    except ManifestFormatError as exc:
+        raise EvidenceError(str(exc)) from exc
+    return Manifest(report.run, sha256_hex(body), previous_sha, body)
 
 
 def load_manifest(body: bytes) -> Manifest:
@@ -160,7 +162,7 @@ def read_manifest(body: bytes) -> tuple[Manifest, AuditReport]:
     """A stored body parsed once (large fleets make large manifests): the `Manifest` to
     chain the next run onto, and its report."""
     parsed, report = _parse_body(body)
-    return Manifest(parsed["run"], _sha256(body), parsed["previous_sha256"], body), report
+    return Manifest(parsed["run"], sha256_hex(body), parsed["previous_sha256"], body), report
 
 
 # ---- keys and signatures -----------------------------------------------------------------
@@ -241,28 +243,9 @@ def _short(sha: str | None) -> str:
 
 def _parse_body(body: bytes) -> tuple[dict[str, Any], AuditReport]:
     try:
-        parsed = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise EvidenceError(f"manifest is not valid UTF-8 JSON ({exc})") from exc
-    if not isinstance(parsed, dict) or parsed.get("format") != FORMAT:
-        raise EvidenceError(f"manifest is not of format {FORMAT}")
-    # Re-serializing must give the same bytes: rules out duplicate keys and padding that
-    # would let two different readings share one hash.
-    if canonical(parsed) != body:
-        raise EvidenceError("manifest body is not in canonical JSON form")
-    return parsed, _require_fields(parsed)
-
-
-def _require_fields(parsed: Mapping[str, Any]) -> AuditReport:
-    kinds: dict[str, Any] = {"run": int, "previous_sha256": (str, type(None)),
-                             "finding_sha256": list, "findings_sha256": str, "report": dict}
-    for name, kind in kinds.items():
-        if not isinstance(parsed.get(name), kind):
-            raise EvidenceError(f"manifest field {name!r} is missing or of the wrong type")
-    try:
-        return report_from_dict(parsed["report"])
-    except (KeyError, TypeError, ValueError) as exc:
-        raise EvidenceError(f"manifest report cannot be read ({exc!r})") from exc
+        return body_format.decode(body)
+    except ManifestFormatError as exc:
+        raise EvidenceError(str(exc)) from exc
 
 
 def _check_link(body: Mapping[str, Any], prev_run: int | None,
@@ -278,21 +261,20 @@ def _check_link(body: Mapping[str, Any], prev_run: int | None,
 def _check_findings(body: Mapping[str, Any]) -> str | None:
     findings = body["report"]["findings"]
     recorded = body["finding_sha256"]
-    computed = _finding_digests(findings)
-    if len(computed) != len(recorded):
-        return f"holds {len(computed)} findings but digests for {len(recorded)}"
-    for index, (have, want) in enumerate(zip(computed, recorded, strict=True)):
+    if len(findings) != len(recorded):
+        return f"holds {len(findings)} findings but digests for {len(recorded)}"
+    for index, (finding, want) in enumerate(zip(findings, recorded, strict=True)):
+        have = sha256_hex(body_format.encode_row(finding))  # canonical, a million times
         if have != want:
-            f = findings[index]
-            return (f"finding {index} ({f.get('check')} on {f.get('ci')}) does not match "
-                    f"its digest (recorded {_short(want)}, computed {_short(have)})")
-    if _sha256(canonical(recorded)) != body["findings_sha256"]:
+            return (f"finding {index} ({body_format.finding_label(body, index)}) does not "
+                    f"match its digest (recorded {_short(want)}, computed {_short(have)})")
+    if sha256_hex(canonical(recorded)) != body["findings_sha256"]:
         return "findings digest does not match the per-finding digests"
     return None
 
 
-def _check_summary(body: Mapping[str, Any]) -> str | None:
-    counts = report_from_dict(body["report"]).counts()
+def _check_summary(body: Mapping[str, Any], report: AuditReport) -> str | None:
+    counts = report.counts()
     summary = body["report"].get("summary")
     if summary == counts:
         return None
@@ -321,12 +303,12 @@ def _check_entry(entry: StoredManifest, prev_run: int | None, prev_sha: str | No
     if prev_run is not None and entry.run <= prev_run:
         return broken(Check.ORDER, f"comes after run {prev_run}; runs must strictly "
                                    "increase (manifests reordered or duplicated)")
-    computed = _sha256(entry.body)
+    computed = sha256_hex(entry.body)
     if computed != entry.sha256:
         return broken(Check.HASH, "manifest hash does not match its content (recorded "
                                   f"{_short(entry.sha256)}, computed {_short(computed)})")
     try:
-        body, _ = _parse_body(entry.body)
+        body, report = _parse_body(entry.body)
     except EvidenceError as exc:
         return broken(Check.FORMAT, str(exc))
     if body["run"] != entry.run:
@@ -334,7 +316,7 @@ def _check_entry(entry: StoredManifest, prev_run: int | None, prev_sha: str | No
                                  f"{body['run']}")
     for check, why in ((Check.LINK, _check_link(body, prev_run, prev_sha)),
                        (Check.FINDINGS, _check_findings(body)),
-                       (Check.SUMMARY, _check_summary(body)),
+                       (Check.SUMMARY, _check_summary(body, report)),
                        (Check.SIGNATURE, _check_signature(entry, key, required))):
         if why is not None:
             return broken(check, why)

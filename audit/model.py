@@ -53,6 +53,7 @@ class Trend(enum.StrEnum):
 
 
 FAILING = frozenset({Verdict.DRIFT, Verdict.ERROR})
+DEVIATING = frozenset({Verdict.DRIFT, Verdict.ERROR, Verdict.WAIVED})  # see Trend
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ class Reference:
     control: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: an audit can hold a million of them
 class Finding:
     baseline: str  # baseline name
     baseline_version: int
@@ -88,6 +89,11 @@ class Finding:
     @property
     def failing(self) -> bool:
         return self.verdict in FAILING
+
+    @property
+    def deviates(self) -> bool:
+        """Drift, error or waived: a waiver accepts a deviation, it does not resolve it."""
+        return self.verdict in DEVIATING
 
 
 @dataclass(frozen=True)

@@ -90,8 +90,13 @@ def _kind(value: object) -> str:
     return "mapping" if isinstance(value, Mapping) else type(value).__name__
 
 
+_PLAIN = (str, int, float, bool)
+
+
 def same(expected: Scalar, actual: object) -> bool:
     """Equality under the rules of the module docstring; CompareError when undefined."""
+    if type(expected) is type(actual) and type(expected) in _PLAIN:  # the common case
+        return expected == actual
     kinds = {_kind(expected), _kind(actual)}
     if len(kinds) == 1:
         return expected == actual

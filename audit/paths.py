@@ -19,6 +19,7 @@ Resolving:
 
 from __future__ import annotations
 
+import functools
 import json
 import reprlib
 from collections.abc import Mapping, Sequence
@@ -34,13 +35,13 @@ class PathError(ValueError):
     """A path in a rule is malformed (load time)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: made per CI and rule, a million per audit
 class Hit:
     at: tuple[Key, ...]  # the keys/indexes the `*`s of the path took, in order
     value: Any
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Resolution:
     hits: tuple[Hit, ...] = ()
     fanned: bool = False  # the path has a `*`
@@ -77,15 +78,23 @@ def render(path: Sequence[Key]) -> str:
     return json.dumps(list(path))
 
 
+@functools.lru_cache(maxsize=4096)
+def _stars(path: Path) -> tuple[int, ...]:
+    """Positions of the `*`s in a path (rules resolve the same few paths fleet-wide)."""
+    return tuple(i for i, key in enumerate(path) if key == WILDCARD)
+
+
 def resolve(doc: Mapping[str, Any], path: Path) -> Resolution:
-    fanned = fans_out(path)
-    split = path.index(WILDCARD) if fanned else len(path)
+    stars = _stars(path)
+    fanned = bool(stars)
     try:
-        node = _follow(doc, path, 0, split)
+        node = _follow(doc, path, 0, stars[0] if fanned else len(path))
         if node is _MISSING:
             return Resolution(fanned=fanned, container_missing=True)
+        if not fanned:
+            return Resolution(hits=(Hit((), node),))
         hits: list[Hit] = []
-        _collect(node, path, split, (), hits)
+        _collect(node, path, stars, 0, (), hits)
     except _ShapeError as exc:
         return Resolution(fanned=fanned, problem=str(exc))
     return Resolution(hits=tuple(hits), fanned=fanned)
@@ -94,26 +103,32 @@ def resolve(doc: Mapping[str, Any], path: Path) -> Resolution:
 def _follow(node: Any, path: Path, start: int, stop: int) -> Any:
     """Walk path[start:stop] (no `*` in it) from node; _MISSING when something is absent."""
     for i in range(start, stop):
-        node = _step(node, path[i], path[:i])
+        node = _step(node, path, i)
         if node is _MISSING:
             return _MISSING
     return node
 
 
-def _collect(node: Any, path: Path, i: int, at: tuple[Key, ...], out: list[Hit]) -> None:
-    """Fan out at path[i] (a `*`, or the end of the path) and collect the hits below."""
-    if i == len(path):
-        out.append(Hit(at, node))
-        return
-    stop = path.index(WILDCARD, i + 1) if WILDCARD in path[i + 1:] else len(path)
-    for key, child in _children(node, path[:i]):
+def _collect(node: Any, path: Path, stars: tuple[int, ...], star: int,
+             at: tuple[Key, ...], out: list[Hit]) -> None:
+    """Fan out at the `star`-th `*` of the path and collect the hits below it."""
+    i = stars[star]
+    last = star + 1 == len(stars)
+    stop = len(path) if last else stars[star + 1]
+    for key, child in _children(node, path, i):
         below = _follow(child, path, i + 1, stop)
-        if below is not _MISSING:
-            _collect(below, path, stop, (*at, key), out)
+        if below is _MISSING:
+            continue
+        if last:
+            out.append(Hit((*at, key), below))
+        else:
+            _collect(below, path, stars, star + 1, (*at, key), out)
 
 
-def _step(node: Any, key: Key, where: Path) -> Any:
-    if isinstance(node, Mapping):
+def _step(node: Any, path: Path, i: int) -> Any:
+    """path[i] looked up in node (what path[:i] led to)."""
+    key = path[i]
+    if type(node) is dict or isinstance(node, Mapping):  # documents are plain dicts
         if key in node:
             value = node[key]
         elif isinstance(key, int) and str(key) in node:
@@ -123,20 +138,20 @@ def _step(node: Any, key: Key, where: Path) -> Any:
         return _MISSING if value is None else value
     if isinstance(node, list | tuple):
         if not isinstance(key, int):
-            raise _ShapeError(f"{render(where)} is a list: index it with a number or '*', "
-                              f"not {key!r}")
+            raise _ShapeError(f"{render(path[:i])} is a list: index it with a number or "
+                              f"'*', not {key!r}")
         return node[key] if key < len(node) and node[key] is not None else _MISSING
-    raise _ShapeError(f"{render(where)} is {_kind(node)}, not a mapping or list: cannot look "
-                      f"up {key!r} in it")
+    raise _ShapeError(f"{render(path[:i])} is {_kind(node)}, not a mapping or list: "
+                      f"cannot look up {key!r} in it")
 
 
-def _children(node: Any, where: Path) -> list[tuple[Key, Any]]:
-    if isinstance(node, Mapping):
+def _children(node: Any, path: Path, i: int) -> list[tuple[Key, Any]]:
+    if type(node) is dict or isinstance(node, Mapping):
         return [(k, v) for k, v in node.items() if v is not None]
     if isinstance(node, list | tuple):
-        return [(i, v) for i, v in enumerate(node) if v is not None]
-    raise _ShapeError(f"{render(where)} is {_kind(node)}, not a mapping or list: cannot fan "
-                      "out over it with '*'")
+        return [(n, v) for n, v in enumerate(node) if v is not None]
+    raise _ShapeError(f"{render(path[:i])} is {_kind(node)}, not a mapping or list: cannot "
+                      "fan out over it with '*'")
 
 
 def _kind(value: Any) -> str:

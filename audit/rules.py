@@ -104,6 +104,10 @@ class Rule:
     def expected_json(self) -> str:
         return json.dumps(self.expected)
 
+    @functools.cached_property
+    def path_text(self) -> str:
+        return render(self.path)
+
 
 @dataclass(frozen=True)
 class RulePack:
@@ -115,7 +119,7 @@ class RulePack:
     source: str = ""  # the file it was loaded from
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: one per CI and rule
 class Evaluation:
     verdict: Verdict  # COMPLIANT, DRIFT, NOT_APPLICABLE or ERROR
     expected: Any  # JSON-able: the operator as written, e.g. {"equals": "no"}
@@ -336,11 +340,18 @@ def evaluate(rule: Rule, doc: Mapping[str, Any], *,
              now: datetime | None = None) -> Evaluation:
     """One rule on one CI document; never raises for bad data, it becomes ERROR. `now`
     (timezone-aware, default the current time) is the time `age` measures from."""
+    if not rule.applies_to.matches(doc):
+        return Evaluation(Verdict.NOT_APPLICABLE, rule.expected, None,
+                          f"not selected by applies_to {json.dumps(rule.applies_to.to_dict())}")
+    return evaluate_selected(rule, doc, now=now)
+
+
+def evaluate_selected(rule: Rule, doc: Mapping[str, Any], *,
+                      now: datetime | None = None) -> Evaluation:
+    """`evaluate` for a CI the caller has already matched with `rule.applies_to` (the
+    drift engine selects before it evaluates)."""
     at = _evaluation_time(now)
     expected = rule.expected
-    if not rule.applies_to.matches(doc):
-        return Evaluation(Verdict.NOT_APPLICABLE, expected, None,
-                          f"not selected by applies_to {json.dumps(rule.applies_to.to_dict())}")
     found = resolve(doc, rule.path)
     if found.problem is not None:
         return Evaluation(Verdict.ERROR, expected, None, f"cannot follow the path: "
@@ -348,7 +359,7 @@ def evaluate(rule: Rule, doc: Mapping[str, Any], *,
     judged = _judge(rule, found, at)
     if judged is None:
         return Evaluation(rule.when_missing, expected, None,
-                          f"nothing at {render(rule.path)} (when_missing: {rule.when_missing})")
+                          f"nothing at {rule.path_text} (when_missing: {rule.when_missing})")
     return judged
 
 
@@ -368,12 +379,12 @@ def _as_of(test: ValueTest, now: datetime) -> str:
 
 def _judge(rule: Rule, found: Resolution, now: datetime) -> Evaluation | None:
     """The evaluation, or None when the path found nothing (when_missing decides)."""
-    check, path, expected = rule.check, rule.path, rule.expected
+    check, expected = rule.check, rule.expected
     if isinstance(check, Presence):
         value = found.hits[0].value if found.hits else None
         ok = bool(found.hits) == check.present
-        message = (f"found {value!r} at {render(path)}" if found.hits
-                   else f"nothing at {render(path)}")
+        message = (f"found {value!r} at {rule.path_text}" if found.hits
+                   else f"nothing at {rule.path_text}")
         return Evaluation(Verdict.COMPLIANT if ok else Verdict.DRIFT, expected, value, message)
     if found.container_missing:
         return None
@@ -419,7 +430,7 @@ def _quantified(check: Quantified, hits: tuple[Hit, ...], expected: dict[str, An
         except (CompareError, VersionError) as exc:
             unknown.append((hit, exc))
     of = f"of {len(hits)}"
-    wanted = json.dumps(check.inner.expected()) + _as_of(check.inner, now)
+    wanted = _expected_json(check.inner) + _as_of(check.inner, now)
     note = (f"; {len(unknown)} could not be checked, e.g. at "
             f"{json.dumps(list(unknown[0][0].at))}: {unknown[0][1]}") if unknown else ""
     if check.every and failed:
@@ -434,6 +445,12 @@ def _quantified(check: Quantified, hits: tuple[Hit, ...], expected: dict[str, An
     verdict = Verdict.COMPLIANT if check.every else Verdict.DRIFT
     return Evaluation(verdict, expected, _elements(hits),
                       f"{len(passed)} {of} pass {wanted}")
+
+
+@functools.lru_cache(maxsize=1024)
+def _expected_json(test: ValueTest) -> str:
+    """Per value test, not per CI: an audit evaluates each rule fleet-wide."""
+    return json.dumps(test.expected())
 
 
 def _elements(hits: Iterable[Hit]) -> list[dict[str, Any]]:

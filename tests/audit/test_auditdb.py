@@ -223,6 +223,10 @@ def raw(path: Path) -> Iterator[sqlite3.Connection]:
 @pytest.mark.parametrize("statement", [
     "UPDATE audit_runs SET body = x'00'",
     "DELETE FROM audit_runs",
+    "UPDATE finding_index SET verdicts = 'c'",
+    "DELETE FROM finding_index",
+    "UPDATE indexed_runs SET findings = 0",
+    "DELETE FROM indexed_runs",
     "DELETE FROM baselines",
     "UPDATE baselines SET content = '{}'",
     "UPDATE baselines SET status = 'superseded'",  # a draft is never superseded
@@ -241,6 +245,78 @@ def test_approval_is_the_one_change_a_baseline_row_allows(raw: sqlite3.Connectio
                     "approved_at = NULL, effective_from = NULL")
     with pytest.raises(sqlite3.IntegrityError, match="approval or supersession"):
         raw.execute("UPDATE baselines SET approved_by = 'mallory'")
+
+
+# ---- the finding index -------------------------------------------------------------------
+
+def indexed_report(run: int, *verdicts: tuple[str, str, Verdict]) -> AuditReport:
+    """Findings (check, ci, verdict) of baseline linux-servers."""
+    return AuditReport(run=run, started_at="s", finished_at="f", findings=tuple(
+        Finding("linux-servers", 1, check, ci, ci, verdict, Severity.LOW, "t")
+        for check, ci, verdict in verdicts))
+
+
+def test_the_finding_index_is_written_with_the_run(path: Path) -> None:
+    report = indexed_report(1, ("A", "ci-1", Verdict.DRIFT), ("A", "ci-2", Verdict.COMPLIANT),
+                            ("B", "ci-1", Verdict.WAIVED), ("B", "ci-2", Verdict.ERROR),
+                            ("C", "ci-1", Verdict.NOT_APPLICABLE))
+    manifest = build_manifest(report, None, "0.1.0")
+    with AuditDb(path) as db:
+        assert db.deviating(1) is None  # no such run yet
+        db.add_run(manifest, report=report)
+        assert db.deviating(1) == frozenset({("linux-servers", "A", "ci-1"),
+                                             ("linux-servers", "B", "ci-1"),
+                                             ("linux-servers", "B", "ci-2")})
+        rows = db.conn.execute("SELECT check_id, cis, verdicts FROM finding_index "
+                               "ORDER BY check_id").fetchall()
+        assert rows == [("A", '["ci-1", "ci-2"]', "dc"), ("B", '["ci-1", "ci-2"]', "we"),
+                        ("C", '["ci-1"]', "n")]
+        assert db.conn.execute("SELECT * FROM indexed_runs").fetchall() == [(1, 5)]
+
+
+def test_a_manifest_stored_without_its_report_is_indexed_from_its_body(path: Path) -> None:
+    report = indexed_report(1, ("A", "ci-1", Verdict.DRIFT))
+    with AuditDb(path) as db:
+        db.add_run(build_manifest(report, None, "0.1.0"))
+        assert db.deviating(1) == frozenset({("linux-servers", "A", "ci-1")})
+
+
+def test_a_run_without_findings_has_an_empty_index(path: Path) -> None:
+    with AuditDb(path) as db:
+        db.add_run(build_manifest(indexed_report(1), None, "0.1.0"))
+        assert db.deviating(1) == frozenset()
+
+
+def test_a_key_listed_twice_counts_as_its_last_finding(path: Path) -> None:
+    report = indexed_report(1, ("A", "ci-1", Verdict.DRIFT), ("A", "ci-1", Verdict.COMPLIANT),
+                            ("B", "ci-1", Verdict.COMPLIANT), ("B", "ci-1", Verdict.ERROR))
+    with AuditDb(path) as db:
+        db.add_run(build_manifest(report, None, "0.1.0"), report=report)
+        assert db.deviating(1) == frozenset({("linux-servers", "B", "ci-1")})
+
+
+def test_a_refused_run_leaves_no_index_behind(path: Path) -> None:
+    first = chain(1)[0]
+    with AuditDb(path) as db:
+        db.add_run(first)
+        with pytest.raises(AuditDbError):
+            db.add_run(build_manifest(report(2), None, "0.1.0"))  # does not link
+        assert db.conn.execute("SELECT run FROM finding_index").fetchall() == [(1,)]
+        assert db.conn.execute("SELECT run FROM indexed_runs").fetchall() == [(1,)]
+        assert db.deviating(2) is None
+
+
+def test_an_index_edited_outside_cmdb_auditor_is_named(path: Path) -> None:
+    with AuditDb(path) as db:
+        db.add_run(chain(1)[0])
+    with sqlite3.connect(path) as conn:
+        conn.execute("DROP TRIGGER finding_index_no_change")
+        conn.execute("UPDATE finding_index SET verdicts = 'x'")
+    conn.close()
+    with AuditDb(path) as db, pytest.raises(AuditDbError,
+                                            match="finding index of run 1 is damaged") as err:
+        db.deviating(1)
+    assert str(path) in str(err.value)
 
 
 def test_two_handles_on_one_file_see_each_others_writes(path: Path) -> None:

@@ -1,10 +1,12 @@
-"""Evidence manifests: building, chaining, signing, and catching each kind of tampering."""
+"""Evidence manifests: building, chaining, signing, and catching each kind of tampering,
+in the format written now (2) and in the one stored evidence may still be in (1)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import stat
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -14,9 +16,12 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from audit import manifest as body_format
 from audit.evidence import (
     FORMAT,
+    FORMAT_V1,
     BrokenLink,
+    ChainLink,
     Check,
     EvidenceError,
     Manifest,
@@ -40,10 +45,13 @@ from audit.model import (
     Reference,
     Severity,
     Verdict,
-    report_from_dict,
 )
+from tests.audit.v1_manifest import build_v1_manifest
 
 TOOL = "0.1.0"
+Writer = Callable[[AuditReport, ChainLink | None, str], Manifest]
+WRITERS = pytest.mark.parametrize("write", [build_manifest, build_v1_manifest],
+                                  ids=["format2", "format1"])
 
 
 def finding(ci: str, verdict: Verdict, check: str = "ssh.permit_root_login") -> Finding:
@@ -73,13 +81,13 @@ def keys(tmp_path: Path) -> tuple[Ed25519PrivateKey, Path]:
     return load_private_key(private), public
 
 
-def chain(length: int = 4) -> list[Manifest]:
+def chain(length: int = 4, write: Writer = build_manifest) -> list[Manifest]:
     manifests: list[Manifest] = []
     for run in range(1, length + 1):
         verdicts = (Verdict.COMPLIANT, Verdict.DRIFT if run % 2 else Verdict.COMPLIANT,
                     Verdict.ERROR)
         previous = manifests[-1] if manifests else None
-        manifests.append(build_manifest(report(run, verdicts), previous, TOOL))
+        manifests.append(write(report(run, verdicts), previous, TOOL))
     return manifests
 
 
@@ -101,7 +109,11 @@ def sha(data: bytes) -> str:
 
 
 def flip_verdict(body: dict[str, Any]) -> None:
-    body["report"]["findings"][1]["verdict"] = "waived"
+    finding = body["report"]["findings"][1]
+    if body["format"] == FORMAT_V1:
+        finding["verdict"] = "waived"
+    else:  # a row: check, ci, verdict, ...
+        finding[2] = "waived"
 
 
 # ---- canonical form and building ---------------------------------------------------------
@@ -117,10 +129,11 @@ def test_canonical_rejects_what_json_cannot_hold() -> None:
         canonical({"x": object()})
 
 
-def test_manifest_body_and_links() -> None:
-    first, second, *_ = chain()
+@WRITERS
+def test_manifest_body_and_links(write: Writer) -> None:
+    first, second, *_ = chain(write=write)
     body = json.loads(first.body)
-    assert body["format"] == FORMAT
+    assert body["format"] == (FORMAT if write is build_manifest else FORMAT_V1)
     assert body["created_at"] == "2024-05-01T10:05:00Z"
     assert body["tool_version"] == TOOL
     assert first.previous_sha256 is None and body["previous_sha256"] is None
@@ -130,9 +143,10 @@ def test_manifest_body_and_links() -> None:
     assert load_manifest(second.body) == second
 
 
-def test_report_reads_back_unchanged() -> None:
+@WRITERS
+def test_report_reads_back_unchanged(write: Writer) -> None:
     original = report(1, (Verdict.DRIFT, Verdict.WAIVED))
-    manifest = build_manifest(original, None, TOOL)
+    manifest = write(original, None, TOOL)
     assert manifest_report(manifest) == original
 
 
@@ -144,9 +158,10 @@ def test_build_refuses_a_run_that_does_not_follow() -> None:
 
 # ---- verification ------------------------------------------------------------------------
 
-def test_signed_chain_verifies(keys: tuple[Ed25519PrivateKey, Path]) -> None:
+@WRITERS
+def test_signed_chain_verifies(keys: tuple[Ed25519PrivateKey, Path], write: Writer) -> None:
     private, public_path = keys
-    manifests = chain()
+    manifests = chain(write=write)
     result = verify_chain(signed(manifests, private), load_public_key(public_path),
                           require_signatures=True, expected_head=manifests[-1].sha256)
     assert result.ok and result.first_broken is None
@@ -168,9 +183,11 @@ def where(result: Verification) -> tuple[int | None, Check]:
     return broken_link(result).run, broken_link(result).check
 
 
-def test_changed_verdict_breaks_the_hash(keys: tuple[Ed25519PrivateKey, Path]) -> None:
+@WRITERS
+def test_changed_verdict_breaks_the_hash(keys: tuple[Ed25519PrivateKey, Path],
+                                         write: Writer) -> None:
     private, public_path = keys
-    entries = signed(chain(), private)
+    entries = signed(chain(write=write), private)
     entries[1] = edit(entries[1], flip_verdict, rehash=False)
     result = verify(entries, public_path)
     assert not result.ok and result.checked == 1
@@ -179,10 +196,11 @@ def test_changed_verdict_breaks_the_hash(keys: tuple[Ed25519PrivateKey, Path]) -
     assert broken.reason.startswith("run 2: manifest hash does not match its content (recorded ")
 
 
+@WRITERS
 def test_rehashed_edit_is_caught_by_the_finding_digest(
-        keys: tuple[Ed25519PrivateKey, Path]) -> None:
+        keys: tuple[Ed25519PrivateKey, Path], write: Writer) -> None:
     private, public_path = keys
-    entries = signed(chain(), private)
+    entries = signed(chain(write=write), private)
     entries[1] = edit(entries[1], flip_verdict, rehash=True)
     broken = broken_link(verify(entries, public_path))
     assert (broken.run, broken.check) == (2, Check.FINDINGS)
@@ -199,10 +217,11 @@ def digest(obj: Any) -> str:
     return sha(canonical(obj))
 
 
+@WRITERS
 def test_edit_with_digests_recomputed_is_caught_by_the_summary(
-        keys: tuple[Ed25519PrivateKey, Path]) -> None:
+        keys: tuple[Ed25519PrivateKey, Path], write: Writer) -> None:
     private, public_path = keys
-    entries = signed(chain(), private)
+    entries = signed(chain(write=write), private)
 
     def flip_and_redigest(body: dict[str, Any]) -> None:
         flip_verdict(body)
@@ -216,19 +235,22 @@ def test_edit_with_digests_recomputed_is_caught_by_the_summary(
 def careful_edit(body: dict[str, Any]) -> None:
     flip_verdict(body)
     recompute_digests(body)
-    body["report"]["summary"] = report_from_dict(body["report"]).counts()
+    body["report"]["summary"] = body_format.decode(canonical(body))[1].counts()
 
 
-def test_careful_edit_is_caught_by_the_signature(keys: tuple[Ed25519PrivateKey, Path]) -> None:
+@WRITERS
+def test_careful_edit_is_caught_by_the_signature(keys: tuple[Ed25519PrivateKey, Path],
+                                                 write: Writer) -> None:
     private, public_path = keys
-    entries = signed(chain(), private)
+    entries = signed(chain(write=write), private)
     entries[0] = edit(entries[0], careful_edit, rehash=True)
     broken = broken_link(verify(entries, public_path))
     assert (broken.run, broken.check) == (1, Check.SIGNATURE)
 
 
-def test_careful_unsigned_edit_breaks_the_next_link() -> None:
-    entries = [m.stored() for m in chain()]
+@WRITERS
+def test_careful_unsigned_edit_breaks_the_next_link(write: Writer) -> None:
+    entries = [m.stored() for m in chain(write=write)]
     entries[0] = edit(entries[0], careful_edit, rehash=True)
     result = verify_chain(entries, None, require_signatures=False)
     assert result.checked == 1 and result.signed == 0

@@ -2,8 +2,9 @@
 lab and the benchmark (TESTBED: "net-snmp agent").
 
 `SnmpdPeer` runs `snmpd -f -C -c CONF` in a temp dir (config, persistent state, log) on
-one loopback address and a free UDP port, with a v2c community and SNMPv3 authPriv
-users whose secrets are random per peer, and stops it by PID. `net_snmp_args` builds the
+one loopback address (or several: one agent answering as many "devices", all with this
+host's MIB data) and a free UDP port, with a v2c community and SNMPv3 authPriv users
+whose secrets are random per peer, and stops it by PID. `client_args` builds the
 matching command line for net-snmp's own clients (`snmpbulkwalk` as the reference).
 """
 
@@ -17,6 +18,7 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -30,7 +32,7 @@ SYS_OBJECT_ID_0 = "1.3.6.1.2.1.1.2.0"
 _CONFIG = """\
 # Written by discovery/lab/snmpd.py. Debian ships no IETF MIB files: load none.
 [snmp] mibs :
-agentaddress udp:{address}:{port}
+agentaddress {endpoints}
 # Requests to 127.x come from 127.0.0.1, whatever 127.x address the agent listens on.
 rocommunity {community} 127.0.0.0/8
 sysLocation cmdb-auditor lab
@@ -87,11 +89,14 @@ def net_snmp_env(state_dir: Path) -> dict[str, str]:
 
 
 class SnmpdPeer:
-    """One snmpd on `address` (any 127.x.y.z); `port=None` picks a free UDP port."""
+    """One snmpd on `address` (any 127.x.y.z) and `more_addresses`, all on one UDP port;
+    `port=None` picks one free on all of them."""
 
     def __init__(self, address: str = "127.0.61.1", port: int | None = None,
-                 users: tuple[SnmpUser, ...] | None = None) -> None:
+                 users: tuple[SnmpUser, ...] | None = None,
+                 more_addresses: Sequence[str] = ()) -> None:
         self._address = address
+        self._addresses = (address, *more_addresses)
         self._port = port
         self._auto_port = port is None
         self._users = default_users() if users is None else users
@@ -101,11 +106,17 @@ class SnmpdPeer:
         self._log: IO[bytes] | None = None
 
     def __repr__(self) -> str:  # never the community or the keys
-        return f"SnmpdPeer({self._address}:{self._port}, pid={self.pid})"
+        more = f" and {len(self._addresses) - 1} more" if len(self._addresses) > 1 else ""
+        return f"SnmpdPeer({self._address}:{self._port}{more}, pid={self.pid})"
 
     @property
     def address(self) -> str:
         return self._address
+
+    @property
+    def addresses(self) -> tuple[str, ...]:
+        """Every address the agent answers on: `address` first."""
+        return self._addresses
 
     @property
     def port(self) -> int:
@@ -195,7 +206,7 @@ class SnmpdPeer:
 
     def _start_once(self) -> None:
         if self._port is None:
-            self._port = free_udp_port(self._address)
+            self._port = free_udp_port(*self._addresses)
         config = self._write_config()
         state = self._dir / "state"
         state.mkdir(exist_ok=True)
@@ -213,7 +224,8 @@ class SnmpdPeer:
         users = "\n".join(
             f'createUser {u.name} {u.auth_protocol} "{u.auth_key}" {u.priv_protocol} '
             f'"{u.priv_key}"\nrouser {u.name} priv' for u in self._users)
-        config.write_text(_CONFIG.format(address=self._address, port=self._port,
+        endpoints = ",".join(f"udp:{a}:{self._port}" for a in self._addresses)
+        config.write_text(_CONFIG.format(endpoints=endpoints,
                                          community=self._community, users=users),
                           encoding="utf-8")
         config.chmod(0o600)  # it holds the community and the keys

@@ -11,15 +11,14 @@ cut short is an error naming the subtree and what arrived, never a partial succe
 
 Two clients send the requests. v1/v2c sessions use our own: `snmp_v2c` over the strict BER
 codec `snmp_ber`, ~20x less CPU per varbind than pyasn1's decoder (bench/README.md).
-SNMPv3 (USM auth/priv) uses pysnmp 7, which also stays the reference implementation for
-v1/v2c: a transport built with `client=SnmpClient.PYSNMP`, or a target with `vars`
-`snmp_client: pysnmp`, uses it for every version. Both answer the same `_Requester`
-interface, and the walk and get logic below is shared. pysnmp runs below its hlapi, with
-numeric OIDs and no MIB lookups; OCTET STRINGs are taken as bytes.
+SNMPv3 (USM auth/priv) uses pysnmp 7 (`snmp_pysnmp`), which also stays the reference
+implementation for v1/v2c: a transport built with `client=SnmpClient.PYSNMP`, or a target
+with `vars` `snmp_client: pysnmp`, uses it for every version. Both answer the same
+`_Requester` interface, and the walk and get logic below is shared.
 
-pysnmp 7 is asyncio-only; only this module and `snmp_v2c` use asyncio, only this one
-pysnmp. Each session owns an event loop and runs it from the calling thread (the runner
-calls a session from one worker thread).
+Both clients are asyncio-based; only the SNMP transport's modules use asyncio, only
+`snmp_pysnmp` imports pysnmp. Each session owns an event loop and runs it from the calling
+thread (the runner calls a session from one worker thread).
 
 Settings: the transport's constructor gives the defaults; a target may override them with
 `vars` keys `snmp_timeout` (seconds per request), `snmp_retries`, `snmp_max_repetitions`
@@ -35,18 +34,7 @@ from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from types import TracebackType
-from typing import Any, NamedTuple, Protocol, TypeVar
-
-# pysnmp and pyasn1 ship no type information: their values are checked where they enter.
-from pyasn1.error import PyAsn1Error
-from pysnmp.entity.engine import SnmpEngine
-from pysnmp.entity.rfc3413 import cmdgen
-from pysnmp.error import PySnmpError
-from pysnmp.hlapi.v3arch.asyncio import CommunityData, UdpTransportTarget, UsmUserData
-from pysnmp.hlapi.v3arch.asyncio import auth as usm
-from pysnmp.hlapi.v3arch.asyncio.lcd import CommandGeneratorLcdConfigurator
-from pysnmp.proto import errind, rfc1902, rfc1905
-from pysnmp.proto.rfc1902 import ObjectName
+from typing import Any, Protocol, TypeVar
 
 from discovery.errors import (
     AuthError,
@@ -58,17 +46,11 @@ from discovery.errors import (
 )
 from discovery.transports.base import CommandOutput
 from discovery.transports.snmp_ber import BerError, Binding, Missing, Oid, PduType, oid_text
+from discovery.transports.snmp_pysnmp import LIBRARY_ERRORS, Indication, PysnmpRequester
 from discovery.transports.snmp_v2c import BadAnswer, NoAnswer, V2cClient
-from discovery.transports.snmprec import Tag, Value, Varbind, encode
+from discovery.transports.snmprec import Varbind, encode
 from inventory.credentials import SecretError
-from inventory.model import (
-    SecretRef,
-    SnmpAuthProtocol,
-    SnmpCredentials,
-    SnmpPrivProtocol,
-    SnmpVersion,
-    Target,
-)
+from inventory.model import SecretRef, SnmpCredentials, SnmpVersion, Target
 
 __all__ = ["SnmpClient", "SnmpOptions", "SnmpSession", "SnmpTransport", "parse_command"]
 
@@ -86,47 +68,9 @@ _STATUS_NAMES = (
     "wrongType", "wrongLength", "wrongEncoding", "wrongValue", "noCreation",
     "inconsistentValue", "resourceUnavailable", "commitFailed", "undoFailed",
     "authorizationError", "notWritable", "inconsistentName")
-_NULL = rfc1902.Null("")
-# The command generators below pysnmp's hlapi: the hlapi resolves every request OID
-# through a MIB view, which costs a pysmi parser build (~1.5 s) per engine.
-_GET = cmdgen.GetCommandGenerator()
-_NEXT = cmdgen.NextCommandGeneratorSingleRun()
-_BULK = cmdgen.BulkCommandGeneratorSingleRun()
-_LCD = CommandGeneratorLcdConfigurator()
+_LIBRARY_ERRORS: tuple[type[Exception], ...] = (*LIBRARY_ERRORS, OSError)
 _VARS = {"snmp_timeout": "timeout", "snmp_retries": "retries",
          "snmp_max_repetitions": "max_repetitions"}
-
-_AUTH = {
-    SnmpAuthProtocol.MD5: usm.USM_AUTH_HMAC96_MD5,
-    SnmpAuthProtocol.SHA: usm.USM_AUTH_HMAC96_SHA,
-    SnmpAuthProtocol.SHA224: usm.USM_AUTH_HMAC128_SHA224,
-    SnmpAuthProtocol.SHA256: usm.USM_AUTH_HMAC192_SHA256,
-    SnmpAuthProtocol.SHA384: usm.USM_AUTH_HMAC256_SHA384,
-    SnmpAuthProtocol.SHA512: usm.USM_AUTH_HMAC384_SHA512,
-}
-_PRIV = {
-    SnmpPrivProtocol.DES: usm.USM_PRIV_CBC56_DES,
-    SnmpPrivProtocol.AES128: usm.USM_PRIV_CFB128_AES,
-    SnmpPrivProtocol.AES192: usm.USM_PRIV_CFB192_AES_BLUMENTHAL,
-    SnmpPrivProtocol.AES256: usm.USM_PRIV_CFB256_AES_BLUMENTHAL,
-    SnmpPrivProtocol.AES192_CISCO: usm.USM_PRIV_CFB192_AES,
-    SnmpPrivProtocol.AES256_CISCO: usm.USM_PRIV_CFB256_AES,
-}
-# The agent reported our credentials wrong (a Report PDU), or they cannot work at all.
-_AUTH_FAILURES: Mapping[type[errind.ErrorIndication], str] = {
-    errind.UnknownUserName: "the agent does not know this SNMPv3 user",
-    errind.WrongDigest: "wrong SNMPv3 authentication key or protocol (the agent "
-                        "reported a wrong digest)",
-    errind.DecryptionError: "wrong SNMPv3 privacy key or protocol (the agent could not "
-                            "decrypt the request)",
-    errind.UnsupportedSecurityLevel: "the agent does not accept this security level for "
-                                     "the user (e.g. authPriv configured, authNoPriv sent)",
-    errind.AuthenticationFailure: "the agent's answer failed authentication",
-    errind.AuthenticationError: "SNMPv3 authentication failed",
-    errind.UnknownCommunityName: "the agent refused the community",
-    errind.UnknownSecurityName: "unknown security name",
-    errind.NotInTimeWindow: "the agent kept reporting the request outside its time window",
-}
 
 
 class SnmpClient(StrEnum):
@@ -293,14 +237,11 @@ class _Peer:
             return f"SNMPv3 user {s.user} ({level})"
         return f"SNMPv{s.version.value} community from {s.community}"
 
-    def auth_data(self) -> CommunityData | UsmUserData:
-        s, k = self.snmp, self.keys
-        if s.version is not SnmpVersion.V3:
-            return CommunityData(k.community, mpModel=0 if self.v1 else 1)
-        return UsmUserData(
-            s.user, authKey=k.auth, privKey=k.priv,
-            authProtocol=_AUTH[s.auth_protocol] if s.auth_protocol else usm.USM_AUTH_NONE,
-            privProtocol=_PRIV[s.priv_protocol] if s.priv_protocol else usm.USM_PRIV_NONE)
+    def connect_pysnmp(self) -> Coroutine[Any, Any, PysnmpRequester]:
+        k, o = self.keys, self.options
+        return PysnmpRequester.connect(self.address, self.port, self.snmp,
+                                       community=k.community, auth_key=k.auth,
+                                       priv_key=k.priv, timeout=o.timeout, retries=o.retries)
 
 
 class SnmpSession:
@@ -367,8 +308,9 @@ class SnmpSession:
     async def _check(self) -> dict[Oid, Varbind]:
         peer = self._peer
         try:
-            requester = await (_builtin(peer) if peer.builtin else _Pysnmp.create(peer))
-        except (PySnmpError, OSError) as exc:
+            connect = _builtin(peer) if peer.builtin else peer.connect_pysnmp()
+            requester: _Requester = await connect
+        except _LIBRARY_ERRORS as exc:
             raise ConnectError(f"cannot use address {peer.where}: {exc}",
                                target=peer.name) from exc
         self._agent = _Agent(peer, requester)
@@ -387,7 +329,7 @@ class SnmpSession:
                                    f"{_progress(progress)}", target=self._peer.name) from exc
         except DiscoveryError:
             raise
-        except (PySnmpError, PyAsn1Error, OSError) as exc:
+        except _LIBRARY_ERRORS as exc:
             raise CommandError(f"{what} failed in the SNMP library: "
                                f"{type(exc).__name__}: {exc}", target=self._peer.name) from exc
 
@@ -401,31 +343,26 @@ def _progress(progress: Mapping[Oid, int] | None) -> str:
 
 # -- the shared walk and get logic -------------------------------------------------------------
 
-class _Reply(NamedTuple):
+class _Reply(Protocol):
     """A Response PDU: error-status, error-index and the varbinds."""
 
-    error_status: int
-    error_index: int
-    bindings: Sequence[Binding]
+    @property
+    def error_status(self) -> int: ...
+    @property
+    def error_index(self) -> int: ...
+    @property
+    def bindings(self) -> Sequence[Binding]: ...
 
 
 class _Requester(Protocol):
     """Sends one request and returns its Response; raises NoAnswer after every try went
-    unanswered, BadAnswer for what is not a valid answer, _Indication for pysnmp's other
+    unanswered, BadAnswer for what is not a valid answer, Indication for pysnmp's other
     error indications, BerError for a request that cannot be encoded."""
 
     async def request(self, pdu: PduType, oids: Sequence[Oid],
                       max_repetitions: int) -> _Reply: ...
 
     def close(self) -> None: ...
-
-
-class _Indication(Exception):
-    """A pysnmp error indication other than a timeout, to be worded with its context."""
-
-    def __init__(self, indication: object) -> None:
-        super().__init__(str(indication))
-        self.indication = indication
 
 
 class _Agent:
@@ -518,8 +455,8 @@ class _Agent:
         except BerError as exc:
             raise CommandError(f"{what}: cannot encode the request: {exc}",
                                target=peer.name) from None
-        except _Indication as exc:
-            raise self._indication(exc.indication, what, opening) from None
+        except Indication as exc:
+            raise exc.error(what, peer.where, peer.who(), peer.name, opening) from None
 
     def _no_answer(self, what: str, received: int | None) -> DiscoveryTimeout:
         peer = self.peer
@@ -537,16 +474,6 @@ class _Agent:
                                 "either the credential is wrong or the agent is "
                                 f"unreachable (address, port, firewall){priv}",
                                 target=peer.name)
-
-    def _indication(self, ind: object, what: str, opening: bool) -> DiscoveryError:
-        peer = self.peer
-        for kind, why in _AUTH_FAILURES.items():
-            if isinstance(ind, kind):
-                return AuthError(f"{why}: {peer.who()} at {peer.where}", target=peer.name)
-        if isinstance(ind, errind.UnsupportedAuthProtocol | errind.UnsupportedPrivProtocol):
-            return ConfigError(f"{ind} ({peer.who()})", target=peer.name)
-        error = ConnectError if opening else CommandError
-        return error(f"{what} at {peer.where} failed: {ind}", target=peer.name)
 
     def _status(self, reply: _Reply, what: str) -> CommandError:
         status = reply.error_status
@@ -573,8 +500,7 @@ class _Builtin:
     async def request(self, pdu: PduType, oids: Sequence[Oid],
                       max_repetitions: int) -> _Reply:
         repetitions = max_repetitions if pdu is PduType.GET_BULK else 0
-        answer = await self._client.request(pdu, oids, repetitions)
-        return _Reply(answer.error_status, answer.error_index, answer.bindings)
+        return await self._client.request(pdu, oids, repetitions)
 
     def close(self) -> None:
         self._client.close()
@@ -588,95 +514,3 @@ async def _builtin(peer: _Peer) -> _Builtin:
                                      retries=peer.options.retries)
     return _Builtin(client)
 
-
-class _Pysnmp:
-    """pysnmp's command generators as a requester: one SNMP engine per session."""
-
-    def __init__(self, peer: _Peer, engine: SnmpEngine, udp: UdpTransportTarget) -> None:
-        self.engine = engine
-        self._context = (peer.snmp.context or "").encode("utf-8")
-        self._target, _ = _LCD.configure(engine, peer.auth_data(), udp, self._context)
-
-    @classmethod
-    async def create(cls, peer: _Peer) -> _Pysnmp:
-        udp = await UdpTransportTarget.create((peer.address, peer.port),
-                                              timeout=peer.options.timeout,
-                                              retries=peer.options.retries)
-        return cls(peer, SnmpEngine(), udp)
-
-    async def request(self, pdu: PduType, oids: Sequence[Oid],
-                      max_repetitions: int) -> _Reply:
-        future: asyncio.Future[tuple[Any, Any, Any, Any]] = (
-            asyncio.get_running_loop().create_future())
-
-        def done(engine: SnmpEngine, handle: int, ind: Any, status: Any, index: Any,
-                 varbinds: Any, ctx: Any) -> None:
-            if not future.done():  # a cancelled wait leaves its future done
-                future.set_result((ind, status, index, varbinds))
-
-        request = [(ObjectName(oid), _NULL) for oid in oids]
-        args = (self.engine, self._target, None, self._context)
-        if pdu is PduType.GET:
-            _GET.send_varbinds(*args, request, done)
-        elif pdu is PduType.GET_NEXT:
-            _NEXT.send_varbinds(*args, request, done)
-        else:
-            _BULK.send_varbinds(*args, 0, max_repetitions, request, done)
-        ind, status, index, answer = await future
-        if isinstance(ind, errind.RequestTimedOut):
-            raise NoAnswer(str(ind))
-        if ind:
-            raise _Indication(ind)
-        return _Reply(int(status), int(index), [_binding(name, value) for name, value in answer])
-
-    def close(self) -> None:
-        self.engine.close_dispatcher()
-
-
-def _octets(value: Any) -> Value:
-    raw: bytes = value.asOctets()
-    return raw
-
-
-def _ip(value: Any) -> Value:
-    return ".".join(map(str, value.asNumbers()))
-
-
-def _oid(value: Any) -> Value:
-    return oid_text(value.asTuple())
-
-
-def _null(value: Any) -> Value:
-    return None
-
-
-_CONVERT: Mapping[Any, tuple[Tag, Callable[[Any], Value]]] = {
-    rfc1902.Integer32.tagSet: (Tag.INTEGER, int),
-    rfc1902.OctetString.tagSet: (Tag.OCTET_STRING, _octets),
-    rfc1902.Null.tagSet: (Tag.NULL, _null),
-    rfc1902.ObjectName.tagSet: (Tag.OBJECT_IDENTIFIER, _oid),
-    rfc1902.IpAddress.tagSet: (Tag.IP_ADDRESS, _ip),
-    rfc1902.Counter32.tagSet: (Tag.COUNTER32, int),
-    rfc1902.Gauge32.tagSet: (Tag.GAUGE32, int),
-    rfc1902.TimeTicks.tagSet: (Tag.TIMETICKS, int),
-    rfc1902.Opaque.tagSet: (Tag.OPAQUE, _octets),
-    rfc1902.Counter64.tagSet: (Tag.COUNTER64, int),
-}
-_MISSING: Mapping[Any, Missing] = {
-    rfc1905.NoSuchObject.tagSet: Missing.NO_SUCH_OBJECT,
-    rfc1905.NoSuchInstance.tagSet: Missing.NO_SUCH_INSTANCE,
-    rfc1905.EndOfMibView.tagSet: Missing.END_OF_MIB_VIEW,
-}
-
-
-def _binding(name: ObjectName, value: Any) -> Binding:
-    """A pysnmp varbind as the codec's Binding."""
-    oid: Oid = tuple(name.asTuple())
-    missing = _MISSING.get(value.tagSet)
-    if missing is not None:
-        return Binding(oid, missing, None)
-    converter = _CONVERT.get(value.tagSet)
-    if converter is None:
-        raise BadAnswer(f"{oid_text(oid)}: a value of unknown type {type(value).__name__}")
-    tag, convert = converter
-    return Binding(oid, tag, convert(value))

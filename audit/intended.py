@@ -38,18 +38,11 @@ import jinja2
 from hier_config import HConfig, HConfigChild, Platform, get_hconfig
 from jinja2.sandbox import SandboxedEnvironment
 
+from cmdb.config_features import HIER_PLATFORMS as CONFIG_PLATFORMS
 from cmdb.config_features import feature_of
 
-# Our platform names (discovery.platforms) to hier_config's drivers.
-HIER_PLATFORMS: Mapping[str, Platform] = {
-    "cisco_ios": Platform.CISCO_IOS,
-    "cisco_nxos": Platform.CISCO_NXOS,
-    "arista_eos": Platform.ARISTA_EOS,
-    "juniper_junos": Platform.JUNIPER_JUNOS,
-    "huawei_vrp": Platform.HUAWEI_VRP,
-    "hp_comware": Platform.HP_COMWARE5,
-    "generic": Platform.GENERIC,
-}
+# Our platform names to hier_config's drivers, and a generic one for any other text.
+HIER_PLATFORMS: Mapping[str, Platform] = {**CONFIG_PLATFORMS, "generic": Platform.GENERIC}
 SCOPES = ("declared", "full")
 UNMANAGED = "(unmanaged)"
 # Single lines grouped by their first word, except where that word says too little.

@@ -1,8 +1,23 @@
-"""Which feature a single top-level configuration line is about, so that lines such as
-`ntp server 192.0.2.1` and `ntp authenticate` are compared, counted and reported
-together (`ntp`), as intended-config audits and config diffs both do."""
+"""Conventions of network configuration text shared by config diffs (cmdb) and
+intended-config audits (audit): which hier_config driver reads each platform, and which
+feature a single top-level line is about, so that lines such as `ntp server 192.0.2.1`
+and `ntp authenticate` are compared, counted and reported together (`ntp`)."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+
+from hier_config import Platform
+
+# Our platform names (discovery.platforms) to hier_config's drivers.
+HIER_PLATFORMS: Mapping[str, Platform] = {
+    "cisco_ios": Platform.CISCO_IOS,
+    "cisco_nxos": Platform.CISCO_NXOS,
+    "arista_eos": Platform.ARISTA_EOS,
+    "juniper_junos": Platform.JUNIPER_JUNOS,
+    "huawei_vrp": Platform.HUAWEI_VRP,
+    "hp_comware": Platform.HP_COMWARE5,
+}
 
 # Heads whose feature is named by more words: `ip ssh`, `service timestamps`, Junos
 # `set system ntp`.

@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from hier_config import HConfig, Platform, get_hconfig
+from hier_config import HConfig, get_hconfig
 
-from cmdb.config_features import feature_of
+from cmdb.config_features import HIER_PLATFORMS, feature_of
 from cmdb.store.base import GraphStore, HistoryEntry, NodeRecord
 from cmdb.store.plan import CREATED
 from cmdb.views import title
@@ -37,16 +37,7 @@ _VERSION_PROPERTIES = frozenset({"text", "sha256"})
 SHORT_SHA = 12
 CONTEXT_LINES = 3
 
-# Our platform names to hier_config's drivers (the same choice as audit/intended.py,
-# which cmdb may not import), and OperatingSystem families to our platform names.
-HIER_PLATFORMS: Mapping[str, Platform] = {
-    "cisco_ios": Platform.CISCO_IOS,
-    "cisco_nxos": Platform.CISCO_NXOS,
-    "arista_eos": Platform.ARISTA_EOS,
-    "juniper_junos": Platform.JUNIPER_JUNOS,
-    "huawei_vrp": Platform.HUAWEI_VRP,
-    "hp_comware": Platform.HP_COMWARE5,
-}
+# OperatingSystem families to our platform names.
 OS_FAMILY_PLATFORMS: Mapping[str, str] = {
     "ios": "cisco_ios", "nxos": "cisco_nxos", "eos": "arista_eos", "junos": "juniper_junos",
     "vrp": "huawei_vrp", "comware": "hp_comware",

@@ -12,7 +12,8 @@ in one `walk` command, walked concurrently) with `--client` and, for reference, 
 pysnmp, and by snmpbulkwalk -Cr25 (one process per subtree, sequentially and all at
 once). fleet: `--devices` snmpsim devices (recordings of ../shared/fixtures/snmprec in
 turn, 127.0.61.10 on) over `--processes` snmpsim processes, each walked in full with
-`--client`. Goals are printed as PASS/MISS, never asserted.
+`--client`. Goals are printed as PASS/MISS, never asserted. The whole discovery (runner,
+collectors, parsers) over a fleet of snmpd or snmpsim devices: `bench.snmp_fleet`.
 """
 
 from __future__ import annotations
